@@ -1,0 +1,80 @@
+//! Running a generator on looks: the backends, and a small wrapper that hides tensors.
+
+use anyhow::{bail, Result};
+use burn::prelude::*;
+
+use crate::model::{Generator, ModelPackage};
+
+/// The CPU backend: Flex (im2col + gemm, threaded). Chosen by `lts bench generator`: NdArray's
+/// transposed convolution is two orders of magnitude slower.
+pub type Cpu = burn::backend::Flex;
+/// burn-wgpu (WGSL), on a real GPU or on lavapipe.
+pub type Gpu = burn::backend::Wgpu;
+
+/// A loaded generator ready for single frames.
+pub struct Inference<B: Backend> {
+    generator: Generator<B>,
+    device: B::Device,
+    granularity: usize,
+}
+
+impl<B: Backend> Inference<B> {
+    pub fn new(generator: Generator<B>, device: B::Device, granularity: usize) -> Self {
+        Self {
+            generator,
+            device,
+            granularity,
+        }
+    }
+
+    pub fn from_package(package: &ModelPackage, device: B::Device) -> Result<Self> {
+        let generator = package.load::<B>(&device)?;
+        Ok(Self::new(
+            generator,
+            device,
+            package.meta.generator.arch.granularity(),
+        ))
+    }
+
+    pub fn input_channels(&self) -> usize {
+        self.generator.input_channels()
+    }
+
+    pub fn device(&self) -> &B::Device {
+        &self.device
+    }
+
+    /// `channels × size²` floats in [-1, 1] → `3 × size²`. A grey look is repeated for models
+    /// that take three channels.
+    pub fn run(&self, input: &[f32], size: usize) -> Result<Vec<f32>> {
+        if size % self.granularity != 0 {
+            bail!(
+                "this model needs sizes that are multiples of {}, got {size}",
+                self.granularity
+            );
+        }
+        let area = size * size;
+        if input.is_empty() || input.len() % area != 0 {
+            bail!(
+                "input has {} values, not a multiple of {size}²",
+                input.len()
+            );
+        }
+        let channels = input.len() / area;
+        let wanted = self.input_channels();
+        let x = Tensor::<B, 4>::from_data(
+            TensorData::new(input.to_vec(), [1, channels, size, size]),
+            &self.device,
+        );
+        let x = match (channels, wanted) {
+            (c, w) if c == w => x,
+            (1, w) => x.repeat_dim(1, w),
+            (c, w) => bail!("the model takes {w} channel(s), the input has {c}"),
+        };
+        let y = self.generator.forward(x);
+        Ok(y.into_data()
+            .convert::<f32>()
+            .into_vec::<f32>()
+            .expect("float output"))
+    }
+}

@@ -1,0 +1,13 @@
+//! learning-to-see: Memo Akten's *Learning to See* as a Rust instrument. A pix2pix generator,
+//! trained only on target images, re-imagines a camera's view live.
+//!
+//! - [`look`]: what the network sees (CPU and WGSL, proven equal).
+//! - [`model`]: the U-Net / ResNet generators and PatchGAN in Burn, model packages, PyTorch import.
+//! - [`infer`]: running a generator on frames.
+
+pub mod atomic;
+pub mod infer;
+pub mod look;
+pub mod model;
+pub mod npy;
+pub mod train;

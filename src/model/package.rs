@@ -1,0 +1,158 @@
+//! A model is a directory: `model.toml` (what it is, how it was made, the look it expects) and
+//! `weights.safetensors` (PyTorch key names, f16 or f32).
+
+use std::path::{Path, PathBuf};
+
+use anyhow::{bail, Context, Result};
+use burn::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use super::generator::{Generator, GeneratorConfig};
+use super::state_dict::StateDict;
+use super::weights::{load_safetensors, save_safetensors, Precision};
+use crate::atomic::write_atomic;
+use crate::look::Look;
+
+pub const META_FILE: &str = "model.toml";
+pub const WEIGHTS_FILE: &str = "weights.safetensors";
+
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct ModelMeta {
+    pub name: String,
+    #[serde(default)]
+    pub description: String,
+    pub generator: GeneratorConfig,
+    /// The square size it was trained at; it runs at any multiple of the arch's granularity.
+    pub resolution: usize,
+    pub precision: Precision,
+    /// The look it was trained with (live starts from it).
+    #[serde(default)]
+    pub look: Look,
+    #[serde(default)]
+    pub dataset: Option<DatasetInfo>,
+    #[serde(default)]
+    pub training: Option<TrainingInfo>,
+    #[serde(default)]
+    pub evaluation: Option<Evaluation>,
+    /// How the file came to be: the command that trained or imported it.
+    #[serde(default)]
+    pub made_by: String,
+    #[serde(default)]
+    pub credits: String,
+}
+
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+pub struct DatasetInfo {
+    pub name: String,
+    pub images: usize,
+    #[serde(default)]
+    pub source: String,
+}
+
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+pub struct TrainingInfo {
+    pub steps: u64,
+    pub epochs: f64,
+    pub batch: usize,
+    pub ndf: usize,
+    pub date: String,
+}
+
+/// Held-out L1 of the model against a trivial baseline (the grey look tinted with the dataset's
+/// mean colour), both on targets it never trained on.
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+pub struct Evaluation {
+    pub images: usize,
+    pub size: usize,
+    pub model_l1: f32,
+    pub baseline_l1: f32,
+}
+
+#[derive(Clone, Debug)]
+pub struct ModelPackage {
+    pub dir: PathBuf,
+    pub meta: ModelMeta,
+}
+
+impl ModelPackage {
+    pub fn open(dir: &Path) -> Result<Self> {
+        let meta_path = dir.join(META_FILE);
+        let text = std::fs::read_to_string(&meta_path).with_context(|| {
+            format!(
+                "{} is not a model directory (no readable {META_FILE})",
+                dir.display()
+            )
+        })?;
+        let meta: ModelMeta = toml::from_str(&text)
+            .with_context(|| format!("{} is not valid", meta_path.display()))?;
+        Ok(Self {
+            dir: dir.to_path_buf(),
+            meta,
+        })
+    }
+
+    pub fn weights_path(&self) -> PathBuf {
+        self.dir.join(WEIGHTS_FILE)
+    }
+
+    pub fn weights(&self) -> Result<StateDict> {
+        load_safetensors(&self.weights_path())
+    }
+
+    pub fn load<B: Backend>(&self, device: &B::Device) -> Result<Generator<B>> {
+        let weights = self.weights()?;
+        self.meta
+            .generator
+            .load(weights, device)
+            .with_context(|| format!("model {} does not match its weights", self.dir.display()))
+    }
+
+    /// Writes metadata and weights; the weights first, so a crash never leaves metadata that
+    /// points at missing weights.
+    pub fn write(dir: &Path, meta: &ModelMeta, weights: &StateDict) -> Result<Self> {
+        if meta.name.is_empty() {
+            bail!("a model needs a name");
+        }
+        std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+        save_safetensors(weights, &dir.join(WEIGHTS_FILE), meta.precision)?;
+        let text = toml::to_string_pretty(meta)?;
+        write_atomic(&dir.join(META_FILE), text.as_bytes())?;
+        Ok(Self {
+            dir: dir.to_path_buf(),
+            meta: meta.clone(),
+        })
+    }
+
+    /// Every model directory under `root`, sorted by name; unreadable ones as errors.
+    pub fn scan(root: &Path) -> Vec<Result<Self>> {
+        let mut dirs: Vec<PathBuf> = std::fs::read_dir(root)
+            .map(|entries| {
+                entries
+                    .filter_map(|e| e.ok().map(|e| e.path()))
+                    .filter(|p| p.join(META_FILE).exists())
+                    .collect()
+            })
+            .unwrap_or_default();
+        dirs.sort();
+        dirs.iter().map(|d| Self::open(d)).collect()
+    }
+}
+
+/// Today's date as YYYY-MM-DD (UTC), for provenance.
+pub fn today() -> String {
+    let days = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs() / 86_400)
+        .unwrap_or(0) as i64;
+    // Civil-from-days (Howard Hinnant's algorithm).
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    format!("{year:04}-{month:02}-{day:02}")
+}

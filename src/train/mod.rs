@@ -1,0 +1,3 @@
+//! Training pix2pix from a folder of target images.
+
+pub mod data;
