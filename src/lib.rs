@@ -6,8 +6,11 @@
 //! - [`infer`]: running a generator on frames.
 
 pub mod atomic;
+pub mod control;
 pub mod infer;
+pub mod live;
 pub mod look;
 pub mod model;
 pub mod npy;
+pub mod preset;
 pub mod train;

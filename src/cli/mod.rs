@@ -4,8 +4,12 @@ mod args;
 mod bench;
 mod import;
 mod infer;
+mod live;
 mod models;
 mod preprocess;
+mod presets;
+mod render;
+mod train;
 
 use anyhow::Result;
 use clap::{Parser, Subcommand};
@@ -23,6 +27,10 @@ pub struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
+    /// The live show: camera (or video, images, synthetic) re-imagined full-screen.
+    Live(live::LiveArgs),
+    /// The live pipeline without a window: PNG frames or an mp4.
+    Render(render::RenderArgs),
     /// List installed models with parameters, MACs per frame and size.
     Models(models::ModelsArgs),
     /// Convert a PyTorch pix2pix state_dict (.pth) into a model package.
@@ -31,6 +39,10 @@ enum Command {
     Infer(infer::InferArgs),
     /// Show what the network sees: the look of an image, or random training pairs of a dataset.
     Preprocess(preprocess::PreprocessArgs),
+    /// Train a pix2pix model from a folder of target images.
+    Train(train::TrainArgs),
+    /// List and check presets.
+    Presets(presets::PresetsArgs),
     /// Measure speed.
     #[command(subcommand)]
     Bench(bench::BenchCommand),
@@ -39,10 +51,14 @@ enum Command {
 impl Cli {
     pub fn run(self) -> Result<()> {
         match self.command {
+            Command::Live(args) => live::run(args),
+            Command::Render(args) => render::run(args),
             Command::Models(args) => models::run(args),
             Command::Import(args) => import::run(args),
             Command::Infer(args) => infer::run(args),
             Command::Preprocess(args) => preprocess::run(args),
+            Command::Train(args) => train::run(args),
+            Command::Presets(args) => presets::run(args),
             Command::Bench(command) => bench::run(command),
         }
     }

@@ -7,6 +7,7 @@
 //! `g' = clamp((g - 0.5) · contrast + 0.5 + brightness, 0, 1)`, output `2g' - 1` in [-1, 1].
 
 pub mod cpu;
+pub mod gpu;
 
 pub mod random;
 pub mod resample;

@@ -68,3 +68,76 @@ pub fn read_target(path: &Path, min_side: u32) -> Result<RgbImage, ImageError> {
     }
     Ok(rgb)
 }
+
+/// What the pair workers send: a pair, or a file that could not be used.
+pub enum Item {
+    Pair(crate::look::random::Pair),
+    Skipped(ImageError),
+}
+
+/// Pairs made by worker threads from image paths in a shuffled order, epoch after epoch.
+/// Only paths are held: memory stays flat whatever the dataset's size. The bounded channel
+/// lets workers run at most a few batches ahead.
+pub struct PairStream {
+    receiver: std::sync::mpsc::Receiver<Item>,
+    _workers: Vec<std::thread::JoinHandle<()>>,
+}
+
+impl PairStream {
+    pub fn start(
+        paths: Vec<PathBuf>,
+        randomizer: crate::look::random::LookRandomizer,
+        workers: usize,
+        seed: u64,
+        ahead: usize,
+    ) -> Self {
+        use rand::seq::SliceRandom;
+        use rand::SeedableRng;
+        use std::sync::{Arc, Mutex};
+
+        let (sender, receiver) = std::sync::mpsc::sync_channel(ahead.max(1));
+        let order = Arc::new(Mutex::new((Vec::<PathBuf>::new(), 0u64)));
+        let min_side = (randomizer.size / 4).max(16) as u32;
+        let workers = (0..workers.max(1))
+            .map(|worker| {
+                let sender = sender.clone();
+                let order = Arc::clone(&order);
+                let paths = paths.clone();
+                let randomizer = randomizer.clone();
+                std::thread::spawn(move || {
+                    let mut rng =
+                        rand::rngs::StdRng::seed_from_u64(seed ^ (worker as u64 + 1) * 0x9E37_79B9);
+                    loop {
+                        let path = {
+                            let mut guard = order.lock().expect("order lock");
+                            let (queue, epoch) = &mut *guard;
+                            if queue.is_empty() {
+                                *queue = paths.clone();
+                                let mut shuffle =
+                                    rand::rngs::StdRng::seed_from_u64(seed.wrapping_add(*epoch));
+                                queue.shuffle(&mut shuffle);
+                                *epoch += 1;
+                            }
+                            queue.pop().expect("refilled above")
+                        };
+                        let item = match read_target(&path, min_side) {
+                            Ok(target) => Item::Pair(randomizer.pair(&target, &mut rng)),
+                            Err(error) => Item::Skipped(error),
+                        };
+                        if sender.send(item).is_err() {
+                            return;
+                        }
+                    }
+                })
+            })
+            .collect();
+        Self {
+            receiver,
+            _workers: workers,
+        }
+    }
+
+    pub fn next(&self) -> Option<Item> {
+        self.receiver.recv().ok()
+    }
+}

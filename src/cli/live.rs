@@ -1,0 +1,116 @@
+use std::path::PathBuf;
+
+use anyhow::{bail, Result};
+use clap::Args;
+use learning_to_see::live::app::{self, LiveOptions};
+use learning_to_see::live::headless::{render, RenderOptions};
+use learning_to_see::live::source::SourceSpec;
+use learning_to_see::live::view::{Fill, ViewMode};
+
+#[derive(Args)]
+pub struct LiveArgs {
+    /// Preset name (presets/NAME.toml); default: presets/default.toml.
+    #[arg(long)]
+    preset: Option<String>,
+    /// camera[:INDEX], video:PATH, images:DIR or synthetic. Default: the first camera, or the
+    /// synthetic scene when there is none.
+    #[arg(long, default_value = "camera:0")]
+    source: SourceSpec,
+    #[arg(long)]
+    fullscreen: bool,
+    /// Monitor index for --fullscreen.
+    #[arg(long)]
+    monitor: Option<usize>,
+    /// Window size, WxH.
+    #[arg(long, default_value = "1280x720", value_parser = parse_size)]
+    size: (u32, u32),
+    /// output | look-output | all
+    #[arg(long, default_value = "output")]
+    view: ViewMode,
+    /// Fit the output inside the window instead of covering it.
+    #[arg(long)]
+    fit: bool,
+    #[arg(long, default_value = "presets")]
+    presets: PathBuf,
+    #[arg(long, default_value = "models")]
+    models: PathBuf,
+    /// Quit after N frames.
+    #[arg(long)]
+    frames: Option<u64>,
+    /// Save a screenshot near the end (needs --frames).
+    #[arg(long, requires = "frames")]
+    screenshot: Option<PathBuf>,
+    /// Step the synthetic scene in lockstep with drawing (reproducible; for tests).
+    #[arg(long)]
+    sync: bool,
+    /// Hide the overlay at start (o toggles it).
+    #[arg(long)]
+    no_overlay: bool,
+    /// OSC (UDP) port for controllers; 0 turns OSC off.
+    #[arg(long, default_value_t = 9000)]
+    osc_port: u16,
+    /// Also send state feedback to HOST:PORT.
+    #[arg(long)]
+    osc_out: Option<std::net::SocketAddr>,
+    /// Seconds a continuous parameter takes to glide to a new value.
+    #[arg(long, default_value_t = 0.15)]
+    glide: f32,
+    /// Where the no-display fallback writes latest.png.
+    #[arg(long, default_value = "live-headless")]
+    headless_out: PathBuf,
+}
+
+fn parse_size(s: &str) -> Result<(u32, u32), String> {
+    let (w, h) = s
+        .split_once('x')
+        .ok_or("size is WIDTHxHEIGHT, e.g. 1280x720")?;
+    let parse = |v: &str| v.parse::<u32>().map_err(|_| format!("bad size `{s}`"));
+    Ok((parse(w)?, parse(h)?))
+}
+
+fn has_display() -> bool {
+    std::env::var_os("DISPLAY").is_some_and(|d| !d.is_empty())
+        || std::env::var_os("WAYLAND_DISPLAY").is_some_and(|d| !d.is_empty())
+}
+
+pub fn run(args: LiveArgs) -> Result<()> {
+    if !has_display() {
+        eprintln!(
+            "no display (DISPLAY and WAYLAND_DISPLAY are unset): running headless, writing the show to {}/latest.png; \
+             Ctrl-C stops. For a window, run inside a desktop session or under xvfb-run.",
+            args.headless_out.display()
+        );
+        return render(&RenderOptions {
+            preset: args.preset,
+            source: args.source,
+            frames: args.frames.unwrap_or(0),
+            out: args.headless_out,
+            presets: args.presets,
+            models: args.models,
+            fps: 30.0,
+            latest_only: true,
+        });
+    }
+    if args.sync && args.source != SourceSpec::Synthetic {
+        bail!("--sync steps the synthetic scene: use it with --source synthetic");
+    }
+    app::run(LiveOptions {
+        preset: args.preset,
+        source: args.source,
+        fullscreen: args.fullscreen,
+        monitor: args.monitor,
+        size: args.size,
+        presets: args.presets,
+        models: args.models,
+        view: args.view,
+        fill: if args.fit { Fill::Fit } else { Fill::Cover },
+        frames: args.frames,
+        screenshot: args.screenshot,
+        sync: args.sync,
+        overlay: !args.no_overlay,
+        osc_port: args.osc_port,
+        osc_out: args.osc_out,
+        glide: args.glide,
+    });
+    Ok(())
+}

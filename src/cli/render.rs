@@ -1,0 +1,38 @@
+use std::path::PathBuf;
+
+use anyhow::Result;
+use clap::Args;
+use learning_to_see::live::headless::{render, RenderOptions};
+use learning_to_see::live::source::SourceSpec;
+
+#[derive(Args)]
+pub struct RenderArgs {
+    #[arg(long)]
+    preset: Option<String>,
+    #[arg(long, default_value = "synthetic")]
+    source: SourceSpec,
+    #[arg(long, default_value_t = 300)]
+    frames: u64,
+    /// A directory of PNG frames, or FILE.mp4.
+    #[arg(long)]
+    out: PathBuf,
+    #[arg(long, default_value_t = 30.0)]
+    fps: f32,
+    #[arg(long, default_value = "presets")]
+    presets: PathBuf,
+    #[arg(long, default_value = "models")]
+    models: PathBuf,
+}
+
+pub fn run(args: RenderArgs) -> Result<()> {
+    render(&RenderOptions {
+        preset: args.preset,
+        source: args.source,
+        frames: args.frames,
+        out: args.out,
+        presets: args.presets,
+        models: args.models,
+        fps: args.fps,
+        latest_only: false,
+    })
+}

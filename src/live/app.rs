@@ -1,0 +1,800 @@
+//! The nannou sketch: engine output into textures, composited full-screen, keys for the
+//! performer, an overlay with what is going on.
+
+use std::path::PathBuf;
+use std::sync::{Mutex, OnceLock};
+use std::time::Instant;
+
+use nannou::prelude::*;
+
+use super::engine::{load_model, Engine, Output, Pipeline, Settings};
+use super::presets::PresetList;
+use super::source::{self, SourceHandle, SourceSpec};
+use super::view::{planes_to_rgba, rgb_to_rgba, square_side, Fill, ViewMode};
+use crate::control::osc::{valid_preset_name, OscServer};
+use crate::control::{Command, Param, Selector};
+use crate::preset::Preset;
+
+#[derive(Clone, Debug)]
+pub struct LiveOptions {
+    pub preset: Option<String>,
+    pub source: SourceSpec,
+    pub fullscreen: bool,
+    pub monitor: Option<usize>,
+    pub size: (u32, u32),
+    pub presets: PathBuf,
+    pub models: PathBuf,
+    pub view: ViewMode,
+    pub fill: Fill,
+    /// Stop after this many frames (tests, timed shows).
+    pub frames: Option<u64>,
+    /// Save a screenshot of the last frame here.
+    pub screenshot: Option<PathBuf>,
+    /// Process frame N of the synthetic scene on the render thread, in step with drawing
+    /// (reproducible runs; compare with `lts render`).
+    pub sync: bool,
+    pub overlay: bool,
+    /// OSC port (0 = off).
+    pub osc_port: u16,
+    /// Also push state changes here.
+    pub osc_out: Option<std::net::SocketAddr>,
+    /// Seconds continuous parameters take to glide to a new value.
+    pub glide: f32,
+}
+
+static OPTIONS: OnceLock<LiveOptions> = OnceLock::new();
+
+/// Frames before the end at which the screenshot is taken (it is written asynchronously).
+const SCREENSHOT_LEAD: u64 = 8;
+
+struct Textures {
+    output: Handle<Image>,
+    look: Handle<Image>,
+    frame: Handle<Image>,
+    output_size: u32,
+    frame_size: (u32, u32),
+}
+
+/// Synchronous mode: the pipeline runs on the render thread.
+struct SyncPipeline {
+    pipeline: Pipeline,
+    frame: u64,
+}
+
+struct Live {
+    options: LiveOptions,
+    source: Option<SourceHandle>,
+    engine: Option<Engine>,
+    sync: Option<Mutex<SyncPipeline>>,
+    presets: PresetList,
+    current: Option<usize>,
+    settings: Settings,
+    view: ViewMode,
+    blackout: bool,
+    overlay: bool,
+    fullscreen: bool,
+    textures: Textures,
+    last: Option<(super::engine::Timings, String, usize)>,
+    outputs_seen: u64,
+    started: Instant,
+    notice: Option<String>,
+    osc: Option<OscServer>,
+    /// Where continuous parameters are heading; `settings` glides towards them.
+    targets: Targets,
+    crossfade: f32,
+    last_push: Instant,
+    dirty: bool,
+    presets_stamp: Vec<(PathBuf, Option<std::time::SystemTime>)>,
+    presets_checked: Instant,
+}
+
+/// Target values of the continuous parameters.
+#[derive(Clone, Copy, Debug, PartialEq)]
+struct Targets {
+    brightness: f32,
+    contrast: f32,
+    downscale: f32,
+    smoothing: f32,
+}
+
+impl Targets {
+    fn of(settings: &Settings) -> Self {
+        Self {
+            brightness: settings.look.brightness,
+            contrast: settings.look.contrast,
+            downscale: settings.look.downscale,
+            smoothing: settings.smoothing,
+        }
+    }
+}
+
+/// Runs the live show in a window until it is closed (or for `options.frames`).
+pub fn run(options: LiveOptions) {
+    let frames = options.frames;
+    OPTIONS.set(options).expect("live runs once per process");
+    let mut builder = nannou::app(model).update(update);
+    if let Some(frames) = frames {
+        builder = builder.set_run_mode(RunMode::Ticks(frames));
+    }
+    builder.run();
+    if let Some(frames) = frames {
+        println!("frames drawn: {frames}");
+    }
+}
+
+fn blank(app: &App, width: u32, height: u32) -> Handle<Image> {
+    let image = Image::new_fill(
+        Extent3d {
+            width,
+            height,
+            depth_or_array_layers: 1,
+        },
+        TextureDimension::D2,
+        &[0, 0, 0, 255],
+        TextureFormat::Rgba8UnormSrgb,
+        bevy::asset::RenderAssetUsages::default(),
+    );
+    app.asset_server().add(image)
+}
+
+fn model(app: &App) -> Live {
+    let options = OPTIONS.get().expect("options set before run").clone();
+    let mut window = app
+        .new_window::<Live>()
+        .title("learning-to-see")
+        .size(options.size.0, options.size.1)
+        .view(view)
+        .key_pressed(key_pressed);
+    if options.fullscreen {
+        window = window.fullscreen();
+    }
+    if let Some(monitor) = options.monitor {
+        window = window.monitor(MonitorSelection::Index(monitor));
+    }
+    let window = window.build();
+    if options.fullscreen {
+        set_cursor_visible(app, window, false);
+    }
+    let presets = PresetList::load(&options.presets, &options.models);
+    let current = choose_preset(&presets, options.preset.as_deref());
+    let preset = current.and_then(|i| presets.entries[i].preset.clone().ok());
+    let settings = Settings {
+        look: preset.as_ref().map(|p| p.look).unwrap_or_default(),
+        smoothing: preset.as_ref().map_or(0.5, |p| p.smoothing),
+        frozen: false,
+    };
+    let mut notice = None;
+    let (source, engine, sync) = if options.sync {
+        let model = preset
+            .as_ref()
+            .and_then(|p| match load_model(&presets.model_dir(p), 0.0) {
+                Ok(model) => Some(model),
+                Err(error) => {
+                    notice = Some(format!("model not loaded: {error:#}"));
+                    None
+                }
+            });
+        let pipeline = Pipeline::new(model, 256);
+        (
+            None,
+            None,
+            Some(Mutex::new(SyncPipeline { pipeline, frame: 0 })),
+        )
+    } else {
+        let source = source::start(&options.source);
+        let engine = Engine::start(source.clone(), settings, 256);
+        if let Some(preset) = &preset {
+            engine.load(presets.model_dir(preset), 0.0);
+        }
+        (Some(source), Some(engine), None)
+    };
+    if preset.is_none() {
+        notice = Some(match current {
+            Some(i) => presets.entries[i].preset.clone().err().unwrap_or_default(),
+            None => format!(
+                "no presets in {}: showing the look",
+                options.presets.display()
+            ),
+        });
+    }
+    let osc = match options.osc_port {
+        0 => None,
+        port => match OscServer::start(port) {
+            Ok(server) => {
+                tracing::info!("OSC on UDP port {}", server.port);
+                Some(server)
+            }
+            Err(error) => {
+                notice = Some(format!("OSC port {port} unavailable: {error}"));
+                None
+            }
+        },
+    };
+    Live {
+        osc,
+        targets: Targets::of(&settings),
+        crossfade: preset.as_ref().map_or(1.0, |p| p.crossfade),
+        last_push: Instant::now(),
+        dirty: false,
+        presets_stamp: preset_stamps(&options.presets),
+        presets_checked: Instant::now(),
+        textures: Textures {
+            output: blank(app, 256, 256),
+            look: blank(app, 256, 256),
+            frame: blank(app, 16, 9),
+            output_size: 256,
+            frame_size: (16, 9),
+        },
+        view: options.view,
+        overlay: options.overlay,
+        fullscreen: options.fullscreen,
+        options,
+        source,
+        engine,
+        sync,
+        presets,
+        current,
+        settings,
+        blackout: false,
+        last: None,
+        outputs_seen: 0,
+        started: Instant::now(),
+        notice,
+    }
+}
+
+/// The asked-for preset, else `default`, else the first valid one.
+fn choose_preset(presets: &PresetList, wanted: Option<&str>) -> Option<usize> {
+    if let Some(name) = wanted {
+        let found = presets.find(name);
+        if found.is_none() {
+            eprintln!(
+                "warning: no preset `{name}` in {}; using the default",
+                presets.models.display()
+            );
+        }
+        if found.is_some() {
+            return found;
+        }
+    }
+    presets
+        .find("default")
+        .or_else(|| presets.entries.iter().position(|e| e.preset.is_ok()))
+}
+
+fn update(app: &App, live: &mut Live) {
+    let frame_index = app.elapsed_frames();
+    apply_osc(live);
+    reload_presets(live);
+    glide(live, app.time_delta());
+    push_state(live);
+    if let (Some(total), Some(path)) = (live.options.frames, &live.options.screenshot) {
+        if frame_index + SCREENSHOT_LEAD == total {
+            app.main_window().save_screenshot(path.clone());
+        }
+    }
+    let output = match (&live.sync, &live.engine) {
+        (Some(sync), _) => {
+            let mut sync = sync.lock().unwrap_or_else(|e| e.into_inner());
+            let t = sync.frame as f32 / 30.0;
+            sync.frame += 1;
+            let frame = std::sync::Arc::new(source::synthetic::frame(t));
+            match sync.pipeline.process(frame, &live.settings) {
+                Ok(output) => Some(output),
+                Err(error) => {
+                    live.notice = Some(format!("{error:#}"));
+                    None
+                }
+            }
+        }
+        (None, Some(engine)) => {
+            engine.set_settings(live.settings);
+            if let Some(notice) = engine.notice() {
+                live.notice = Some(notice);
+            }
+            engine.outputs.take()
+        }
+        _ => None,
+    };
+    if let Some(output) = output {
+        show(app, live, output);
+    }
+}
+
+fn show(app: &App, live: &mut Live, output: Output) {
+    let size = output.size as u32;
+    if live.textures.output_size != size {
+        live.textures.output = blank(app, size, size);
+        live.textures.look = blank(app, size, size);
+        live.textures.output_size = size;
+    }
+    let rgba = planes_to_rgba(&output.output, output.size);
+    app.modify_image(&live.textures.output, move |image| image.data = Some(rgba));
+    if live.view != ViewMode::Output {
+        let look = planes_to_rgba(&output.look, output.size);
+        app.modify_image(&live.textures.look, move |image| image.data = Some(look));
+    }
+    if live.view == ViewMode::All {
+        let dims = output.frame.dimensions();
+        if live.textures.frame_size != dims {
+            live.textures.frame = blank(app, dims.0, dims.1);
+            live.textures.frame_size = dims;
+        }
+        let bytes = rgb_to_rgba(output.frame.as_raw());
+        app.modify_image(&live.textures.frame, move |image| image.data = Some(bytes));
+    }
+    live.outputs_seen += 1;
+    live.last = Some((output.timings, output.model, output.size));
+}
+
+fn view(app: &App, live: &Live) {
+    let draw = app.draw();
+    draw.background().color(BLACK);
+    if live.blackout {
+        return;
+    }
+    let window = app.window_rect();
+    let (w, h) = (window.w(), window.h());
+    match live.view {
+        ViewMode::Output => {
+            let side = square_side(w, h, live.options.fill);
+            draw.rect().w_h(side, side).texture(&live.textures.output);
+        }
+        ViewMode::LookOutput => {
+            let side = square_side(w / 2.0, h, Fill::Fit);
+            draw.rect()
+                .x(-w / 4.0)
+                .w_h(side, side)
+                .texture(&live.textures.look);
+            draw.rect()
+                .x(w / 4.0)
+                .w_h(side, side)
+                .texture(&live.textures.output);
+        }
+        ViewMode::All => {
+            let third = w / 3.0;
+            let (fw, fh) = live.textures.frame_size;
+            let scale = (third / fw as f32).min(h / fh as f32);
+            draw.rect()
+                .x(-third)
+                .w_h(fw as f32 * scale, fh as f32 * scale)
+                .texture(&live.textures.frame);
+            let side = square_side(third, h, Fill::Fit);
+            draw.rect().w_h(side, side).texture(&live.textures.look);
+            draw.rect()
+                .x(third)
+                .w_h(side, side)
+                .texture(&live.textures.output);
+        }
+    }
+    if live.overlay {
+        draw_overlay(app, live, &draw, window);
+    }
+}
+
+fn draw_overlay(app: &App, live: &Live, draw: &Draw, window: geom::Rect<f32>) {
+    let mut lines = vec![format!("{:.0} fps", app.fps())];
+    if let Some((timings, model, size)) = &live.last {
+        lines.push(format!(
+            "look {:.1} ms · generator {:.1} ms (CPU, Flex) · {size}²",
+            timings.look_ms, timings.generator_ms
+        ));
+        lines.push(format!("model {model}"));
+    }
+    if let Some(i) = live.current {
+        lines.push(format!(
+            "preset {} ({}/{})",
+            preset_label(live, i),
+            i + 1,
+            live.presets.entries.len()
+        ));
+    }
+    let look = &live.settings.look;
+    lines.push(format!(
+        "downscale {:.1} · contrast {:.2} · brightness {:+.2} · smoothing {:.2}{}{}{}",
+        look.downscale,
+        look.contrast,
+        look.brightness,
+        live.settings.smoothing,
+        if look.flip_h { " · flip h" } else { "" },
+        if look.flip_v { " · flip v" } else { "" },
+        if live.settings.frozen {
+            " · FROZEN"
+        } else {
+            ""
+        },
+    ));
+    if let Some(source) = &live.source {
+        lines.push(format!("source {}", source.status()));
+    }
+    if let Some(notice) = &live.notice {
+        lines.push(format!("! {notice}"));
+    }
+    let text = lines.join("\n");
+    let pad = 12.0;
+    draw.text(&text)
+        .font_size(14)
+        .left_justify()
+        .align_text_top()
+        .color(WHITE)
+        .x_y(
+            window.left() + window.w() / 2.0 + pad,
+            window.top() - window.h() / 2.0 - pad,
+        )
+        .w_h(window.w() - 2.0 * pad, window.h() - 2.0 * pad);
+    let _ = live.started;
+}
+
+fn preset_label(live: &Live, index: usize) -> String {
+    match &live.presets.entries[index].preset {
+        Ok(preset) => preset.name.clone(),
+        Err(_) => live.presets.entries[index].path.display().to_string(),
+    }
+}
+
+fn switch_preset(live: &mut Live, index: usize) {
+    let Some(entry) = live.presets.entries.get(index) else {
+        live.notice = Some(format!("no preset {}", index + 1));
+        return;
+    };
+    match &entry.preset {
+        Ok(preset) => {
+            let preset: Preset = preset.clone();
+            live.settings.look = preset.look;
+            live.settings.smoothing = preset.smoothing;
+            live.targets = Targets::of(&live.settings);
+            live.crossfade = preset.crossfade;
+            live.dirty = true;
+            live.current = Some(index);
+            live.notice = None;
+            let dir = live.presets.model_dir(&preset);
+            if let Some(engine) = &live.engine {
+                engine.load(dir, preset.crossfade);
+            } else if let Some(sync) = &live.sync {
+                let mut sync = sync.lock().unwrap_or_else(|e| e.into_inner());
+                match load_model(&dir, preset.crossfade) {
+                    Ok(model) => sync.pipeline.set_model(model),
+                    Err(error) => live.notice = Some(format!("model not loaded: {error:#}")),
+                }
+            }
+        }
+        Err(error) => live.notice = Some(error.clone()),
+    }
+}
+
+fn set_cursor_visible(app: &App, window: Entity, visible: bool) {
+    app.command_scope(move |mut commands| {
+        commands.queue(move |world: &mut World| {
+            if let Some(mut cursor) = world.get_mut::<CursorOptions>(window) {
+                cursor.visible = visible;
+            }
+        });
+    });
+}
+
+fn set_fullscreen(app: &App, window: Entity, fullscreen: bool) {
+    app.command_scope(move |mut commands| {
+        commands.queue(move |world: &mut World| {
+            if let Some(mut window) = world.get_mut::<Window>(window) {
+                window.mode = if fullscreen {
+                    bevy::window::WindowMode::BorderlessFullscreen(MonitorSelection::Current)
+                } else {
+                    bevy::window::WindowMode::Windowed
+                };
+            }
+        });
+    });
+    set_cursor_visible(app, window, !fullscreen);
+}
+
+fn key_pressed(app: &App, live: &mut Live, key: KeyCode) {
+    let shift = app.keys().pressed(KeyCode::ShiftLeft) || app.keys().pressed(KeyCode::ShiftRight);
+    let look = &mut live.settings.look;
+    let count = live.presets.entries.len();
+    match key {
+        KeyCode::Digit1
+        | KeyCode::Digit2
+        | KeyCode::Digit3
+        | KeyCode::Digit4
+        | KeyCode::Digit5
+        | KeyCode::Digit6
+        | KeyCode::Digit7
+        | KeyCode::Digit8
+        | KeyCode::Digit9 => {
+            let index = digit(key);
+            switch_preset(live, index);
+        }
+        KeyCode::ArrowRight if count > 0 => {
+            let next = live.current.map_or(0, |i| (i + 1) % count);
+            switch_preset(live, next);
+        }
+        KeyCode::ArrowLeft if count > 0 => {
+            let previous = live.current.map_or(0, |i| (i + count - 1) % count);
+            switch_preset(live, previous);
+        }
+        KeyCode::KeyV if shift => look.flip_v = !look.flip_v,
+        KeyCode::KeyV => live.view = live.view.next(),
+        KeyCode::KeyH => look.flip_h = !look.flip_h,
+        KeyCode::KeyF => {
+            live.fullscreen = !live.fullscreen;
+            set_fullscreen(app, app.window_id(), live.fullscreen);
+        }
+        KeyCode::Space => live.settings.frozen = !live.settings.frozen,
+        KeyCode::KeyB => live.blackout = !live.blackout,
+        KeyCode::KeyO => live.overlay = !live.overlay,
+        KeyCode::BracketLeft => apply(
+            live,
+            Command::Set(Param::Downscale, live.targets.downscale / 1.1),
+        ),
+        KeyCode::BracketRight => apply(
+            live,
+            Command::Set(Param::Downscale, live.targets.downscale * 1.1),
+        ),
+        KeyCode::Minus => apply(
+            live,
+            Command::Set(Param::Contrast, live.targets.contrast - 0.05),
+        ),
+        KeyCode::Equal => apply(
+            live,
+            Command::Set(Param::Contrast, live.targets.contrast + 0.05),
+        ),
+        KeyCode::Comma => apply(
+            live,
+            Command::Set(Param::Brightness, live.targets.brightness - 0.02),
+        ),
+        KeyCode::Period => apply(
+            live,
+            Command::Set(Param::Brightness, live.targets.brightness + 0.02),
+        ),
+        KeyCode::Escape if live.fullscreen => {
+            live.fullscreen = false;
+            set_fullscreen(app, app.window_id(), false);
+        }
+        _ => {}
+    }
+}
+
+fn digit(key: KeyCode) -> usize {
+    [
+        KeyCode::Digit1,
+        KeyCode::Digit2,
+        KeyCode::Digit3,
+        KeyCode::Digit4,
+        KeyCode::Digit5,
+        KeyCode::Digit6,
+        KeyCode::Digit7,
+        KeyCode::Digit8,
+        KeyCode::Digit9,
+    ]
+    .iter()
+    .position(|k| *k == key)
+    .unwrap_or(0)
+}
+
+/// Applies one command to the show's state (continuous values become glide targets).
+fn apply(live: &mut Live, command: Command) {
+    live.dirty = true;
+    let look = &mut live.settings.look;
+    match command {
+        Command::Set(param, value) => {
+            let value = param.clamp(value);
+            match param {
+                Param::Brightness => live.targets.brightness = value,
+                Param::Contrast => live.targets.contrast = value,
+                Param::Downscale => live.targets.downscale = value,
+                Param::Smoothing => live.targets.smoothing = value,
+                Param::Crossfade => live.crossfade = value,
+            }
+        }
+        Command::Freeze(on) => live.settings.frozen = on.unwrap_or(!live.settings.frozen),
+        Command::Blackout(on) => live.blackout = on.unwrap_or(!live.blackout),
+        Command::FlipH(on) => look.flip_h = on.unwrap_or(!look.flip_h),
+        Command::FlipV(on) => look.flip_v = on.unwrap_or(!look.flip_v),
+        Command::Invert(on) => look.invert = on.unwrap_or(!look.invert),
+        Command::View(index) => {
+            live.view = match index {
+                None => live.view.next(),
+                Some(0) => ViewMode::Output,
+                Some(1) => ViewMode::LookOutput,
+                Some(_) => ViewMode::All,
+            }
+        }
+        Command::Preset(selector) | Command::Model(selector) => {
+            let count = live.presets.entries.len();
+            let index = match selector {
+                Selector::Index(i) => Some(i),
+                Selector::Name(name) => live.presets.find(&name),
+                Selector::Next if count > 0 => Some(live.current.map_or(0, |i| (i + 1) % count)),
+                Selector::Prev if count > 0 => {
+                    Some(live.current.map_or(0, |i| (i + count - 1) % count))
+                }
+                _ => None,
+            };
+            match index {
+                Some(index) => switch_preset(live, index),
+                None => live.notice = Some("no such preset".into()),
+            }
+        }
+        Command::PresetSave(name) => save_preset(live, &name),
+        Command::State { reply_to } => {
+            if let Some(osc) = &live.osc {
+                osc.send(reply_to, state_messages(live));
+            }
+        }
+    }
+}
+
+fn save_preset(live: &mut Live, name: &str) {
+    if !valid_preset_name(name) {
+        live.notice = Some(format!(
+            "preset name `{name}`: use letters, digits, - and _"
+        ));
+        return;
+    }
+    let model = live
+        .current
+        .and_then(|i| live.presets.entries[i].preset.as_ref().ok())
+        .map(|p| p.model.clone())
+        .unwrap_or_default();
+    let mut preset = Preset::new(name, &model, live.settings.look);
+    preset.look.brightness = live.targets.brightness;
+    preset.look.contrast = live.targets.contrast;
+    preset.look.downscale = live.targets.downscale;
+    preset.smoothing = live.targets.smoothing;
+    preset.crossfade = live.crossfade;
+    let path = live.options.presets.join(format!("{name}.toml"));
+    match preset.save(&path) {
+        Ok(()) => {
+            live.presets = PresetList::load(&live.options.presets, &live.options.models);
+            live.current = live.presets.find(name);
+            live.notice = Some(format!("saved {}", path.display()));
+        }
+        Err(error) => live.notice = Some(format!("{error:#}")),
+    }
+}
+
+fn apply_osc(live: &mut Live) {
+    let Some(osc) = &live.osc else {
+        return;
+    };
+    for (command, _) in osc.drain() {
+        apply(live, command);
+    }
+}
+
+/// Continuous parameters move towards their targets with a time constant of `glide` seconds,
+/// so a jumpy fader or a preset change never jumps on stage.
+fn glide(live: &mut Live, dt: f32) {
+    let glide = live.options.glide;
+    let k = if glide <= 0.0 {
+        1.0
+    } else {
+        1.0 - (-dt / glide).exp()
+    };
+    let close = |current: &mut f32, target: f32| {
+        *current += (target - *current) * k;
+        if (*current - target).abs() < 1e-4 {
+            *current = target;
+        }
+    };
+    let look = &mut live.settings.look;
+    close(&mut look.brightness, live.targets.brightness);
+    close(&mut look.contrast, live.targets.contrast);
+    close(&mut look.downscale, live.targets.downscale);
+    close(&mut live.settings.smoothing, live.targets.smoothing);
+}
+
+fn state_messages(live: &Live) -> Vec<rosc::OscMessage> {
+    use rosc::{OscMessage, OscType};
+    let message = |addr: &str, arg: OscType| OscMessage {
+        addr: addr.to_string(),
+        args: vec![arg],
+    };
+    let mut messages = Vec::new();
+    for param in Param::ALL {
+        let value = match param {
+            Param::Brightness => live.targets.brightness,
+            Param::Contrast => live.targets.contrast,
+            Param::Downscale => live.targets.downscale,
+            Param::Smoothing => live.targets.smoothing,
+            Param::Crossfade => live.crossfade,
+        };
+        messages.push(message(
+            &format!("/lts/{}", param.name()),
+            OscType::Float(value),
+        ));
+        messages.push(message(
+            &format!("/lts/{}/norm", param.name()),
+            OscType::Float(param.to_norm(value)),
+        ));
+    }
+    let look = &live.settings.look;
+    let flag = |on: bool| OscType::Int(on as i32);
+    messages.push(message("/lts/freeze", flag(live.settings.frozen)));
+    messages.push(message("/lts/blackout", flag(live.blackout)));
+    messages.push(message("/lts/flip/h", flag(look.flip_h)));
+    messages.push(message("/lts/flip/v", flag(look.flip_v)));
+    messages.push(message("/lts/invert", flag(look.invert)));
+    let view = match live.view {
+        ViewMode::Output => 0,
+        ViewMode::LookOutput => 1,
+        ViewMode::All => 2,
+    };
+    messages.push(message("/lts/view", OscType::Int(view)));
+    let preset = live
+        .current
+        .map(|i| preset_label(live, i))
+        .unwrap_or_default();
+    messages.push(message("/lts/preset", OscType::String(preset)));
+    let model = live.last.as_ref().map(|l| l.1.clone()).unwrap_or_default();
+    messages.push(message("/lts/model", OscType::String(model)));
+    messages
+}
+
+/// Pushes state to every client that has sent (and `--osc-out`), at most 20 times a second.
+fn push_state(live: &mut Live) {
+    if !live.dirty || live.last_push.elapsed().as_secs_f32() < 0.05 {
+        return;
+    }
+    let Some(osc) = &live.osc else {
+        return;
+    };
+    let messages = state_messages(live);
+    let mut targets = osc.clients();
+    targets.extend(live.options.osc_out);
+    for target in targets {
+        osc.send(target, messages.clone());
+    }
+    live.dirty = false;
+    live.last_push = Instant::now();
+}
+
+fn preset_stamps(dir: &std::path::Path) -> Vec<(PathBuf, Option<std::time::SystemTime>)> {
+    crate::preset::preset_files(dir)
+        .into_iter()
+        .map(|path| {
+            let modified = std::fs::metadata(&path).and_then(|m| m.modified()).ok();
+            (path, modified)
+        })
+        .collect()
+}
+
+/// Hot reload: when preset files change, re-read them; the current preset's new values apply,
+/// an invalid file is reported and the running state kept.
+fn reload_presets(live: &mut Live) {
+    if live.presets_checked.elapsed().as_secs_f32() < 0.5 {
+        return;
+    }
+    live.presets_checked = Instant::now();
+    let stamps = preset_stamps(&live.options.presets);
+    if stamps == live.presets_stamp {
+        return;
+    }
+    let changed: Vec<PathBuf> = stamps
+        .iter()
+        .filter(|s| !live.presets_stamp.contains(s))
+        .map(|(path, _)| path.clone())
+        .collect();
+    live.presets_stamp = stamps;
+    let current_path = live.current.map(|i| live.presets.entries[i].path.clone());
+    live.presets = PresetList::load(&live.options.presets, &live.options.models);
+    live.current = current_path
+        .as_ref()
+        .and_then(|path| live.presets.entries.iter().position(|e| &e.path == path));
+    for path in &changed {
+        let Some(index) = live.presets.entries.iter().position(|e| &e.path == path) else {
+            continue;
+        };
+        match &live.presets.entries[index].preset {
+            Err(error) => {
+                tracing::warn!("{error} (keeping the running state)");
+                live.notice = Some(format!("{error} (keeping the running state)"));
+            }
+            Ok(_) if Some(path) == current_path.as_ref() => {
+                tracing::info!("preset {} changed: reloading", path.display());
+                switch_preset(live, index);
+            }
+            Ok(_) => {}
+        }
+    }
+}

@@ -1,0 +1,186 @@
+//! The pipeline without a window: `lts render` (PNG frames or an mp4 through ffmpeg) and the
+//! live show's fallback when there is no display.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use anyhow::{bail, Context, Result};
+
+use super::engine::{load_model, Output, Pipeline, Settings};
+use super::presets::PresetList;
+use super::source::{self, SourceSpec};
+use crate::look::cpu::to_rgb_image;
+
+pub struct RenderOptions {
+    pub preset: Option<String>,
+    pub source: SourceSpec,
+    pub frames: u64,
+    /// A directory for PNG frames, or a `.mp4` file.
+    pub out: PathBuf,
+    pub presets: PathBuf,
+    pub models: PathBuf,
+    pub fps: f32,
+    /// Overwrite `latest.png` instead of numbering frames (the no-display live fallback).
+    pub latest_only: bool,
+}
+
+/// Preset look and model for a render; a missing or broken preset is an error here (a render
+/// is prepared content, not a show that must go on).
+fn prepare(options: &RenderOptions) -> Result<(Pipeline, Settings, String)> {
+    let presets = PresetList::load(&options.presets, &options.models);
+    let index = match &options.preset {
+        Some(name) => presets
+            .find(name)
+            .with_context(|| format!("no preset `{name}` in {}", options.presets.display()))?,
+        None => presets
+            .find("default")
+            .or_else(|| presets.entries.iter().position(|e| e.preset.is_ok()))
+            .with_context(|| format!("no presets in {}", options.presets.display()))?,
+    };
+    let preset = presets.entries[index]
+        .preset
+        .clone()
+        .map_err(anyhow::Error::msg)?;
+    let model = load_model(&presets.model_dir(&preset), 0.0)?;
+    let settings = Settings {
+        look: preset.look,
+        smoothing: preset.smoothing,
+        frozen: false,
+    };
+    Ok((Pipeline::new(Some(model), 256), settings, preset.name))
+}
+
+enum Sink {
+    Frames(PathBuf),
+    Latest(PathBuf),
+    Video(Child),
+}
+
+impl Sink {
+    fn open(out: &Path, latest_only: bool, size: usize, fps: f32) -> Result<Self> {
+        if latest_only {
+            std::fs::create_dir_all(out)?;
+            return Ok(Self::Latest(out.join("latest.png")));
+        }
+        if out.extension().is_some_and(|e| e == "mp4") {
+            if let Some(parent) = out.parent().filter(|p| !p.as_os_str().is_empty()) {
+                std::fs::create_dir_all(parent)?;
+            }
+            let child = Command::new("ffmpeg")
+                .args([
+                    "-hide_banner",
+                    "-loglevel",
+                    "error",
+                    "-y",
+                    "-f",
+                    "rawvideo",
+                    "-pix_fmt",
+                    "rgb24",
+                    "-s",
+                ])
+                .arg(format!("{size}x{size}"))
+                .args(["-r", &fps.to_string(), "-i", "-", "-pix_fmt", "yuv420p"])
+                .arg(out)
+                .stdin(Stdio::piped())
+                .spawn()
+                .context("cannot run ffmpeg to write the mp4 (apt install ffmpeg)")?;
+            return Ok(Self::Video(child));
+        }
+        std::fs::create_dir_all(out).with_context(|| format!("creating {}", out.display()))?;
+        Ok(Self::Frames(out.to_path_buf()))
+    }
+
+    fn write(&mut self, index: u64, output: &Output) -> Result<()> {
+        let image = to_rgb_image(&output.output, output.size, output.size);
+        match self {
+            Self::Frames(dir) => image.save(dir.join(format!("frame_{index:05}.png")))?,
+            Self::Latest(path) => {
+                let mut bytes = Vec::new();
+                image.write_to(
+                    &mut std::io::Cursor::new(&mut bytes),
+                    image::ImageFormat::Png,
+                )?;
+                crate::atomic::write_atomic(path, &bytes)?;
+            }
+            Self::Video(child) => child
+                .stdin
+                .as_mut()
+                .expect("piped")
+                .write_all(image.as_raw())
+                .context("ffmpeg stopped accepting frames")?,
+        }
+        Ok(())
+    }
+
+    fn finish(self) -> Result<()> {
+        if let Self::Video(mut child) = self {
+            drop(child.stdin.take());
+            if !child.wait()?.success() {
+                bail!("ffmpeg failed to write the video");
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Renders `frames` frames. The synthetic source is stepped exactly (frame i is the scene at
+/// i / fps), so renders are reproducible; other sources are sampled as their frames arrive.
+pub fn render(options: &RenderOptions) -> Result<()> {
+    let (mut pipeline, settings, preset) = prepare(options)?;
+    let mut sink = Sink::open(
+        &options.out,
+        options.latest_only,
+        pipeline.size(),
+        options.fps,
+    )?;
+    let live_source = match options.source {
+        SourceSpec::Synthetic => None,
+        ref spec => Some(source::start(spec)),
+    };
+    eprintln!(
+        "rendering preset {preset} from {} into {}",
+        options.source,
+        options.out.display()
+    );
+    let mut last_frame = None;
+    let started = Instant::now();
+    let mut index = 0;
+    while options.frames == 0 || index < options.frames {
+        let frame = match &live_source {
+            None => Arc::new(source::synthetic::frame(index as f32 / options.fps)),
+            Some(handle) => {
+                let deadline = Instant::now() + Duration::from_secs(10);
+                loop {
+                    if let Some(frame) = handle.frames.take() {
+                        last_frame = Some(Arc::new(frame));
+                        break;
+                    }
+                    if Instant::now() > deadline && last_frame.is_some() {
+                        break;
+                    }
+                    if Instant::now() > deadline {
+                        bail!("no frames from {} ({})", options.source, handle.status());
+                    }
+                    std::thread::sleep(Duration::from_millis(2));
+                }
+                last_frame.clone().expect("set above")
+            }
+        };
+        let output = pipeline.process(frame, &settings)?;
+        sink.write(index, &output)?;
+        index += 1;
+    }
+    sink.finish()?;
+    if let Some(handle) = live_source {
+        handle.stop();
+    }
+    eprintln!(
+        "{index} frames in {:.1} s ({:.1} frames/s)",
+        started.elapsed().as_secs_f32(),
+        index as f32 / started.elapsed().as_secs_f32()
+    );
+    Ok(())
+}

@@ -1,0 +1,65 @@
+//! What a training run is: data, network sizes, schedule. Saved in every checkpoint so
+//! `--resume` continues the same run.
+
+use std::path::PathBuf;
+
+use serde::{Deserialize, Serialize};
+
+use crate::look::random::Flip;
+use crate::model::{Arch, GeneratorConfig, NormKind};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ArchFamily {
+    Unet,
+    Resnet,
+}
+
+impl std::str::FromStr for ArchFamily {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        match s {
+            "unet" => Ok(Self::Unet),
+            "resnet" => Ok(Self::Resnet),
+            other => Err(format!("unknown arch `{other}` (unet | resnet)")),
+        }
+    }
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct TrainConfig {
+    pub data: PathBuf,
+    pub name: String,
+    pub arch: ArchFamily,
+    pub ngf: usize,
+    pub ndf: usize,
+    pub size: usize,
+    pub batch: usize,
+    /// Total optimiser steps; the learning rate is constant for the first half, then decays
+    /// linearly to zero (the reference's n_epochs + n_epochs_decay).
+    pub steps: u64,
+    pub flip: Flip,
+    pub downscale: f32,
+    pub norm: NormKind,
+    pub lr: f64,
+    pub l1_weight: f32,
+    pub checkpoint_every: u64,
+    pub seed: u64,
+    pub workers: usize,
+    /// Where run artefacts go: `<runs>/<name>/`.
+    pub runs: PathBuf,
+}
+
+impl TrainConfig {
+    pub fn generator(&self) -> GeneratorConfig {
+        let arch = match self.arch {
+            ArchFamily::Unet => Arch::unet_for(self.size),
+            ArchFamily::Resnet => Arch::Resnet { blocks: 9 },
+        };
+        GeneratorConfig::new(arch, self.ngf, self.norm)
+    }
+
+    pub fn run_dir(&self) -> PathBuf {
+        self.runs.join(&self.name)
+    }
+}

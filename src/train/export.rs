@@ -1,0 +1,71 @@
+//! A trained generator becomes `models/<name>/` (f16) and a matching `presets/<name>.toml`.
+
+use std::path::{Path, PathBuf};
+
+use anyhow::Result;
+use burn::prelude::*;
+
+use super::config::TrainConfig;
+use crate::look::Look;
+use crate::model::package::{today, DatasetInfo, Evaluation, ModelMeta, TrainingInfo};
+use crate::model::weights::Precision;
+use crate::model::{Generator, ModelPackage};
+use crate::preset::Preset;
+
+pub struct Export<'a> {
+    pub config: &'a TrainConfig,
+    pub images: usize,
+    pub steps: u64,
+    pub command: String,
+    pub evaluation: Option<Evaluation>,
+}
+
+impl Export<'_> {
+    pub fn write<B: Backend>(
+        &self,
+        generator: Generator<B>,
+        models: &Path,
+        presets: &Path,
+    ) -> Result<(PathBuf, PathBuf)> {
+        let config = self.config;
+        let look = Look {
+            downscale: config.downscale,
+            ..Look::default()
+        };
+        let dataset = config
+            .data
+            .file_name()
+            .and_then(|n| n.to_str())
+            .unwrap_or("dataset")
+            .to_string();
+        let meta = ModelMeta {
+            name: config.name.clone(),
+            description: format!("pix2pix trained by learning-to-see on {dataset}"),
+            generator: config.generator(),
+            resolution: config.size,
+            precision: Precision::F16,
+            look,
+            dataset: Some(DatasetInfo {
+                name: dataset,
+                images: self.images,
+                source: config.data.display().to_string(),
+            }),
+            training: Some(TrainingInfo {
+                steps: self.steps,
+                epochs: self.steps as f64 * config.batch as f64 / self.images.max(1) as f64,
+                batch: config.batch,
+                ndf: config.ndf,
+                date: today(),
+            }),
+            evaluation: self.evaluation.clone(),
+            made_by: self.command.clone(),
+            credits: "Method: Memo Akten, Learning to See (2017); pix2pix: Isola et al. (2017)."
+                .into(),
+        };
+        let dir = models.join(&config.name);
+        ModelPackage::write(&dir, &meta, &generator.state_dict())?;
+        let preset_path = presets.join(format!("{}.toml", config.name));
+        Preset::new(&config.name, &config.name, look).save(&preset_path)?;
+        Ok((dir, preset_path))
+    }
+}

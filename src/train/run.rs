@@ -1,0 +1,276 @@
+//! The training loop: pairs in, steps, progress, checkpoints, samples, export.
+
+use std::collections::HashSet;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Instant;
+
+use anyhow::{bail, Context, Result};
+use burn::prelude::*;
+use burn::tensor::backend::AutodiffBackend;
+use indicatif::{ProgressBar, ProgressStyle};
+
+use super::checkpoint;
+use super::config::TrainConfig;
+use super::data::{scan_images, Item, PairStream};
+use super::export::Export;
+use super::gan::Pix2Pix;
+use super::report::Report;
+use super::schedule::learning_rate;
+use crate::look::random::{LookRandomizer, Pair};
+
+pub const CHECKPOINT_FILE: &str = "checkpoint.lts";
+const SAMPLE_ROWS: usize = 4;
+
+pub struct Outcome {
+    pub steps: u64,
+    pub interrupted: bool,
+    pub images: usize,
+    pub skipped: usize,
+    pub model: Option<PathBuf>,
+    pub preset: Option<PathBuf>,
+}
+
+pub struct Destinations<'a> {
+    pub models: &'a Path,
+    pub presets: &'a Path,
+    pub command: String,
+}
+
+fn batch_tensors<B: Backend>(
+    pairs: &[Pair],
+    size: usize,
+    device: &B::Device,
+) -> (Tensor<B, 4>, Tensor<B, 4>) {
+    let n = pairs.len();
+    let input: Vec<f32> = pairs.iter().flat_map(|p| p.input.iter().copied()).collect();
+    let target: Vec<f32> = pairs
+        .iter()
+        .flat_map(|p| p.target.iter().copied())
+        .collect();
+    (
+        Tensor::from_data(TensorData::new(input, [n, 1, size, size]), device),
+        Tensor::from_data(TensorData::new(target, [n, 3, size, size]), device),
+    )
+}
+
+pub fn train<B: AutodiffBackend>(
+    mut config: TrainConfig,
+    resume: bool,
+    device: B::Device,
+    stop: &AtomicBool,
+    out: Destinations,
+) -> Result<Outcome> {
+    let paths = scan_images(&config.data)
+        .with_context(|| format!("reading dataset {}", config.data.display()))?;
+    if paths.is_empty() {
+        bail!(
+            "no images (jpg, png, webp, bmp, tiff) under {}",
+            config.data.display()
+        );
+    }
+    let run_dir = config.run_dir();
+    std::fs::create_dir_all(&run_dir).with_context(|| format!("creating {}", run_dir.display()))?;
+    let checkpoint_path = run_dir.join(CHECKPOINT_FILE);
+    remove_stale_temp_files(&run_dir);
+
+    let mut gan = Pix2Pix::<B>::new(&config, &device);
+    let mut step = 0;
+    if resume && checkpoint_path.exists() {
+        let steps_wanted = config.steps;
+        let (loaded, resumed) = checkpoint::load(&checkpoint_path, gan, &device)?;
+        gan = loaded;
+        step = resumed.step;
+        // The run's own settings; a new --steps/--epochs (non-zero) extends or shortens it.
+        config = TrainConfig {
+            steps: if steps_wanted > 0 {
+                steps_wanted
+            } else {
+                resumed.config.steps
+            },
+            ..resumed.config
+        };
+        eprintln!(
+            "resuming {} from step {step} of {}",
+            config.name, config.steps
+        );
+    } else if checkpoint_path.exists() {
+        bail!(
+            "{} already has a checkpoint: pass --resume to continue it, or choose another --name",
+            run_dir.display()
+        );
+    }
+
+    if config.steps == 0 {
+        bail!(
+            "no checkpoint to resume in {}: give --steps or --epochs to start a run",
+            run_dir.display()
+        );
+    }
+    let size = config.size;
+    let randomizer = LookRandomizer::new(size, config.downscale, config.flip);
+    let stream = PairStream::start(
+        paths.clone(),
+        randomizer,
+        config.workers,
+        config.seed.wrapping_add(step),
+        config.batch * 3,
+    );
+    let mut report = Report::open(&run_dir)?;
+    let mut skipped: HashSet<String> = HashSet::new();
+    let next_pair = |skipped: &mut HashSet<String>| -> Result<Pair> {
+        loop {
+            match stream.next() {
+                Some(Item::Pair(pair)) => return Ok(pair),
+                Some(Item::Skipped(error)) => {
+                    if skipped.insert(error.to_string()) {
+                        eprintln!("warning: skipping {error}");
+                    }
+                    if skipped.len() >= paths.len() {
+                        bail!(
+                            "none of the {} files under {} is a usable image",
+                            paths.len(),
+                            config.data.display()
+                        );
+                    }
+                }
+                None => bail!("the image workers stopped"),
+            }
+        }
+    };
+    let samples: Vec<Pair> = (0..SAMPLE_ROWS)
+        .map(|_| next_pair(&mut skipped))
+        .collect::<Result<_>>()?;
+    let steps_per_epoch = (paths.len() as u64).div_ceil(config.batch as u64).max(1);
+
+    let progress = ProgressBar::new(config.steps).with_position(step);
+    progress.set_style(
+        ProgressStyle::with_template("{prefix} [{bar:30}] {pos}/{len} steps  {msg}  ETA {eta}")
+            .expect("valid template")
+            .progress_chars("=> "),
+    );
+    let started = Instant::now();
+    let first_step = step;
+    let mut interrupted = false;
+    while step < config.steps {
+        if stop.load(Ordering::Relaxed) {
+            interrupted = true;
+            break;
+        }
+        let pairs: Vec<Pair> = (0..config.batch)
+            .map(|_| next_pair(&mut skipped))
+            .collect::<Result<_>>()?;
+        let (input, target) = batch_tensors::<B>(&pairs, size, &device);
+        let lr = learning_rate(config.lr, step, config.steps);
+        let losses = gan.step(input, target, lr);
+        step += 1;
+        let images_per_s =
+            ((step - first_step) * config.batch as u64) as f64 / started.elapsed().as_secs_f64();
+        report.record(step, lr, losses, images_per_s)?;
+        progress.set_prefix(format!("epoch {}", (step - 1) / steps_per_epoch + 1));
+        progress.set_message(format!(
+            "{images_per_s:.1} img/s  G {:.3}  L1 {:.3}  D {:.3}",
+            losses.g_gan,
+            losses.g_l1,
+            0.5 * (losses.d_real + losses.d_fake)
+        ));
+        progress.set_position(step);
+        if step % config.checkpoint_every == 0 {
+            checkpoint::save(&checkpoint_path, &gan, step, &config)?;
+            report.flush()?;
+        }
+        if step % steps_per_epoch == 0 || step == config.steps {
+            write_samples(
+                &gan,
+                &report,
+                &samples,
+                size,
+                step / steps_per_epoch,
+                &device,
+            )?;
+            report.plot()?;
+        }
+    }
+    progress.finish_and_clear();
+    checkpoint::save(&checkpoint_path, &gan, step, &config)?;
+    report.flush()?;
+    report.plot()?;
+    let images = paths.len() - skipped.len().min(paths.len());
+    if interrupted {
+        eprintln!(
+            "interrupted at step {step}; checkpoint saved in {} — continue with --resume",
+            checkpoint_path.display()
+        );
+        return Ok(Outcome {
+            steps: step,
+            interrupted,
+            images,
+            skipped: skipped.len(),
+            model: None,
+            preset: None,
+        });
+    }
+    let export = Export {
+        config: &config,
+        images,
+        steps: step,
+        command: out.command,
+        evaluation: None,
+    };
+    let (model, preset) = export.write(gan.inference_generator(), out.models, out.presets)?;
+    Ok(Outcome {
+        steps: step,
+        interrupted,
+        images,
+        skipped: skipped.len(),
+        model: Some(model),
+        preset: Some(preset),
+    })
+}
+
+fn write_samples<B: AutodiffBackend>(
+    gan: &Pix2Pix<B>,
+    report: &Report,
+    samples: &[Pair],
+    size: usize,
+    epoch: u64,
+    device: &B::Device,
+) -> Result<()> {
+    let generator = gan.inference_generator();
+    let (input, _) = batch_tensors::<B::InnerBackend>(samples, size, device);
+    let output = generator
+        .forward(input)
+        .into_data()
+        .convert::<f32>()
+        .into_vec::<f32>()
+        .expect("floats");
+    let area = 3 * size * size;
+    let rows: Vec<_> = samples
+        .iter()
+        .enumerate()
+        .map(|(i, pair)| {
+            (
+                pair.input.clone(),
+                output[i * area..(i + 1) * area].to_vec(),
+                pair.target.clone(),
+            )
+        })
+        .collect();
+    report.samples(&format!("samples_epoch{epoch:03}.png"), &rows, size)?;
+    Ok(())
+}
+
+/// A kill during a checkpoint write leaves its temp file behind (the checkpoint itself is
+/// intact); tidy those up.
+fn remove_stale_temp_files(dir: &Path) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let name = entry.file_name();
+        let name = name.to_string_lossy();
+        if name.starts_with(&format!(".{CHECKPOINT_FILE}.")) && name.ends_with(".tmp") {
+            let _ = std::fs::remove_file(entry.path());
+        }
+    }
+}

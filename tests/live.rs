@@ -1,0 +1,326 @@
+//! The live show: the window draws the model's output and matches `lts render`; the engine
+//! switches models (surviving a broken one); a source that fails and returns is recovered.
+
+mod common;
+
+use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
+use std::time::{Duration, Instant};
+
+use common::{lts, scratch, text};
+use image::{Rgb, RgbImage};
+use learning_to_see::live::engine::{Engine, Settings};
+use learning_to_see::live::source::{self, SourceSpec};
+use learning_to_see::look::Look;
+use learning_to_see::preset::Preset;
+
+/// A small model trained for a few steps on warm blobs: its output is clearly coloured, while
+/// the look it is fed is grey. Trained once per test binary.
+fn stage() -> &'static PathBuf {
+    static STAGE: OnceLock<PathBuf> = OnceLock::new();
+    STAGE.get_or_init(|| {
+        let root = scratch("live_stage");
+        let data = root.join("data");
+        std::fs::create_dir_all(&data).unwrap();
+        for i in 0..6 {
+            let image = RgbImage::from_fn(96, 96, |x, y| {
+                let d = ((x as f32 - 20.0 - 10.0 * i as f32).powi(2) + (y as f32 - 48.0).powi(2))
+                    .sqrt();
+                let glow = (1.0 - d / 60.0).clamp(0.0, 1.0);
+                Rgb([
+                    (80.0 + 175.0 * glow) as u8,
+                    (40.0 + 120.0 * glow * glow) as u8,
+                    20,
+                ])
+            });
+            image.save(data.join(format!("warm{i}.png"))).unwrap();
+        }
+        let out = lts(&[
+            "train",
+            "--data",
+            data.to_str().unwrap(),
+            "--name",
+            "warm",
+            "--size",
+            "64",
+            "--ngf",
+            "8",
+            "--ndf",
+            "8",
+            "--batch",
+            "2",
+            "--steps",
+            "40",
+            "--lr",
+            "1e-3",
+            "--downscale",
+            "8",
+            "--runs",
+            root.join("runs").to_str().unwrap(),
+            "--models",
+            root.join("models").to_str().unwrap(),
+            "--presets",
+            root.join("presets").to_str().unwrap(),
+        ]);
+        assert!(out.status.success(), "{}", text(&out));
+        let mut preset = Preset::load(&root.join("presets/warm.toml")).unwrap();
+        preset.name = "default".into();
+        preset.smoothing = 0.0;
+        preset.save(&root.join("presets/default.toml")).unwrap();
+        // A second model for switching, and a broken one.
+        let copy = root.join("models/warm2");
+        std::fs::create_dir_all(&copy).unwrap();
+        for file in ["model.toml", "weights.safetensors"] {
+            std::fs::copy(root.join("models/warm").join(file), copy.join(file)).unwrap();
+        }
+        let meta = std::fs::read_to_string(copy.join("model.toml"))
+            .unwrap()
+            .replace("name = \"warm\"", "name = \"warm2\"");
+        std::fs::write(copy.join("model.toml"), meta).unwrap();
+        let broken = root.join("models/broken");
+        std::fs::create_dir_all(&broken).unwrap();
+        std::fs::copy(
+            root.join("models/warm/model.toml"),
+            broken.join("model.toml"),
+        )
+        .unwrap();
+        std::fs::write(
+            broken.join("weights.safetensors"),
+            b"\x10\x00\x00\x00 truncated",
+        )
+        .unwrap();
+        root
+    })
+}
+
+fn mean_abs(a: &RgbImage, b: &RgbImage) -> f32 {
+    let total: u64 = a
+        .as_raw()
+        .iter()
+        .zip(b.as_raw())
+        .map(|(x, y)| (*x as i32 - *y as i32).unsigned_abs() as u64)
+        .sum();
+    total as f32 / a.as_raw().len() as f32
+}
+
+/// Mean of (red − blue): the warm model's colour; zero for any grey image.
+fn warmth(image: &RgbImage) -> f32 {
+    let sum: i64 = image.pixels().map(|p| p.0[0] as i64 - p.0[2] as i64).sum();
+    sum as f32 / (image.width() * image.height()) as f32
+}
+
+#[test]
+fn the_window_shows_the_model_output_and_matches_render() {
+    let root = stage();
+    let shot = root.join("screenshot.png");
+    let _ = std::fs::remove_file(&shot);
+    let frames = 40;
+    let out = lts(&[
+        "live",
+        "--source",
+        "synthetic",
+        "--sync",
+        "--frames",
+        &frames.to_string(),
+        "--screenshot",
+        shot.to_str().unwrap(),
+        "--size",
+        "256x256",
+        "--no-overlay",
+        "--presets",
+        root.join("presets").to_str().unwrap(),
+        "--models",
+        root.join("models").to_str().unwrap(),
+    ]);
+    let log = text(&out);
+    assert!(out.status.success(), "{log}");
+    assert!(log.contains(&format!("frames drawn: {frames}")), "{log}");
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while !shot.exists() && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    let screenshot = image::open(&shot)
+        .expect("a screenshot was saved")
+        .to_rgb8();
+    assert_eq!(screenshot.dimensions(), (256, 256));
+    let small = image::imageops::resize(&screenshot, 64, 64, image::imageops::FilterType::Triangle);
+    let brightness: f32 =
+        small.as_raw().iter().map(|&v| v as f32).sum::<f32>() / small.as_raw().len() as f32;
+    assert!(brightness > 20.0, "not black: mean {brightness}");
+    assert!(
+        warmth(&small) > 15.0,
+        "the model's warm colours, not the grey look: {}",
+        warmth(&small)
+    );
+
+    let rendered = root.join("rendered");
+    let out = lts(&[
+        "render",
+        "--frames",
+        &frames.to_string(),
+        "--out",
+        rendered.to_str().unwrap(),
+        "--presets",
+        root.join("presets").to_str().unwrap(),
+        "--models",
+        root.join("models").to_str().unwrap(),
+    ]);
+    assert!(out.status.success(), "{}", text(&out));
+    // The screenshot lands within a few frames of its request; compare with the nearest render.
+    let best = (frames - 14..frames)
+        .map(|i| {
+            let frame = image::open(rendered.join(format!("frame_{i:05}.png")))
+                .unwrap()
+                .to_rgb8();
+            (mean_abs(&small, &frame), i)
+        })
+        .min_by(|a, b| a.0.total_cmp(&b.0))
+        .unwrap();
+    assert!(
+        best.0 < 8.0,
+        "window and render differ by {} levels on average (frame {})",
+        best.0,
+        best.1
+    );
+}
+
+fn wait_for(what: &str, timeout: Duration, mut check: impl FnMut() -> bool) {
+    let deadline = Instant::now() + timeout;
+    while !check() {
+        assert!(Instant::now() < deadline, "timed out waiting for {what}");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+#[test]
+fn models_switch_mid_run_and_a_broken_one_keeps_the_current() {
+    let root = stage();
+    let models = root.join("models");
+    let source = source::start(&SourceSpec::Synthetic);
+    let settings = Settings {
+        look: Look {
+            downscale: 8.0,
+            ..Look::default()
+        },
+        smoothing: 0.0,
+        frozen: false,
+    };
+    let engine = Engine::start(source.clone(), settings, 64);
+    let model_of = |engine: &Engine| engine.outputs.take().map(|o| o.model);
+    engine.load(models.join("warm"), 0.0);
+    wait_for("the first model", Duration::from_secs(60), || {
+        model_of(&engine).as_deref() == Some("warm")
+    });
+
+    engine.load(models.join("broken"), 0.5);
+    wait_for("the broken model's notice", Duration::from_secs(60), || {
+        engine.notice().is_some()
+    });
+    let notice = engine.notice().unwrap();
+    assert!(
+        notice.contains("broken") || notice.contains("safetensors"),
+        "{notice}"
+    );
+    // Frames keep coming from the current model.
+    let mut seen = 0;
+    wait_for(
+        "frames after the failed load",
+        Duration::from_secs(30),
+        || {
+            if model_of(&engine).as_deref() == Some("warm") {
+                seen += 1;
+            }
+            seen >= 3
+        },
+    );
+
+    engine.load(models.join("warm2"), 0.5);
+    wait_for("the second model", Duration::from_secs(60), || {
+        model_of(&engine).as_deref() == Some("warm2")
+    });
+    assert!(engine.notice().is_none(), "a good load clears the notice");
+    source.stop();
+}
+
+fn make_video(path: &Path) {
+    let status = std::process::Command::new("ffmpeg")
+        .args([
+            "-hide_banner",
+            "-loglevel",
+            "error",
+            "-y",
+            "-f",
+            "lavfi",
+            "-i",
+            "testsrc2=size=320x180:rate=30",
+            "-t",
+            "2",
+        ])
+        .arg(path)
+        .status()
+        .expect("ffmpeg is installed by scripts/setup.sh");
+    assert!(status.success());
+}
+
+#[test]
+fn a_source_that_fails_and_returns_is_recovered() {
+    let dir = scratch("live_source_recovery");
+    let video = dir.join("clip.mp4");
+    let source = source::start(&SourceSpec::Video(video.clone()));
+    // Missing file: the synthetic scene stands in, and says so.
+    wait_for("the fallback", Duration::from_secs(10), || {
+        source.status().contains("synthetic scene, retrying")
+    });
+    assert!(
+        source.frames.take().is_some() || {
+            std::thread::sleep(Duration::from_millis(100));
+            source.frames.take().is_some()
+        }
+    );
+    make_video(&video);
+    wait_for("the video", Duration::from_secs(20), || {
+        source.status() == format!("video {}", video.display())
+    });
+    // Frames now come from the video (320×180 scaled to the source's 640×360).
+    let mut frame = None;
+    wait_for("a video frame", Duration::from_secs(10), || {
+        frame = source.frames.take();
+        frame.is_some()
+    });
+    assert_eq!(frame.unwrap().dimensions(), (640, 360));
+    source.stop();
+}
+
+#[test]
+fn without_a_display_live_says_so_and_renders_headless() {
+    let root = stage();
+    let out_dir = root.join("headless");
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_lts"))
+        .args([
+            "live",
+            "--source",
+            "synthetic",
+            "--frames",
+            "5",
+            "--headless-out",
+            out_dir.to_str().unwrap(),
+        ])
+        .args([
+            "--presets",
+            root.join("presets").to_str().unwrap(),
+            "--models",
+            root.join("models").to_str().unwrap(),
+        ])
+        .env_remove("DISPLAY")
+        .env_remove("WAYLAND_DISPLAY")
+        .output()
+        .unwrap();
+    let log = text(&output);
+    assert!(output.status.success(), "{log}");
+    assert!(log.contains("no display"), "{log}");
+    let latest = image::open(out_dir.join("latest.png")).unwrap().to_rgb8();
+    assert!(
+        warmth(&latest) > 15.0,
+        "the headless frame is the model's output"
+    );
+}

@@ -1,0 +1,257 @@
+//! OSC: a foreign client (liblo's oscsend/oscdump) drives the running app and reads its state
+//! back; garbage never crashes the server; bundles, ints-for-floats and /norm all work.
+
+mod common;
+
+use std::net::{SocketAddr, UdpSocket};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use common::scratch;
+use learning_to_see::control::osc::{parse_packet, OscServer};
+use learning_to_see::control::{Command as Control, Param, Selector};
+use rand::{Rng, SeedableRng};
+use rosc::{OscBundle, OscMessage, OscPacket, OscTime, OscType};
+
+fn free_port() -> u16 {
+    UdpSocket::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+fn message(addr: &str, args: Vec<OscType>) -> OscPacket {
+    OscPacket::Message(OscMessage {
+        addr: addr.into(),
+        args,
+    })
+}
+
+fn parse(packet: &OscPacket) -> (Vec<Control>, usize) {
+    let from: SocketAddr = "127.0.0.1:5555".parse().unwrap();
+    let (mut commands, mut issues) = (Vec::new(), Vec::new());
+    parse_packet(packet, from, &mut commands, &mut issues);
+    (commands, issues.len())
+}
+
+#[test]
+fn the_address_space_accepts_native_norm_ints_and_nested_bundles() {
+    let time = OscTime {
+        seconds: 0,
+        fractional: 1,
+    };
+    let packet = OscPacket::Bundle(OscBundle {
+        timetag: time,
+        content: vec![
+            message("/lts/brightness", vec![OscType::Float(0.25)]),
+            message("/lts/contrast", vec![OscType::Int(2)]),
+            OscPacket::Bundle(OscBundle {
+                timetag: time,
+                content: vec![
+                    message("/lts/downscale/norm", vec![OscType::Float(1.0)]),
+                    message("/lts/preset", vec![OscType::String("next".into())]),
+                    message("/lts/preset", vec![OscType::String("fire".into())]),
+                    message("/lts/model", vec![OscType::Int(1)]),
+                    message("/lts/flip/h", vec![]),
+                    message("/lts/freeze", vec![OscType::Int(1)]),
+                ],
+            }),
+            message("/lts/nonsense", vec![OscType::Float(1.0)]),
+            message("/lts/brightness", vec![OscType::String("bright".into())]),
+        ],
+    });
+    let (commands, issues) = parse(&packet);
+    assert_eq!(
+        commands,
+        vec![
+            Control::Set(Param::Brightness, 0.25),
+            Control::Set(Param::Contrast, 2.0),
+            Control::Set(Param::Downscale, 64.0),
+            Control::Preset(Selector::Next),
+            Control::Preset(Selector::Name("fire".into())),
+            Control::Model(Selector::Index(1)),
+            Control::FlipH(None),
+            Control::Freeze(Some(true)),
+        ]
+    );
+    assert_eq!(
+        issues, 2,
+        "the unknown address and the string brightness are reported"
+    );
+    for param in Param::ALL {
+        for norm in [0.0, 0.3, 1.0] {
+            assert!(
+                (param.to_norm(param.from_norm(norm)) - norm).abs() < 1e-5,
+                "{param:?}"
+            );
+        }
+    }
+}
+
+#[test]
+fn garbage_never_crashes_the_server_and_a_valid_message_still_applies() {
+    let server = OscServer::start(0).unwrap();
+    let client = UdpSocket::bind("127.0.0.1:0").unwrap();
+    let target = format!("127.0.0.1:{}", server.port);
+    let mut rng = rand::rngs::StdRng::seed_from_u64(42);
+    let valid =
+        rosc::encoder::encode(&message("/lts/contrast", vec![OscType::Float(1.5)])).unwrap();
+    for i in 0..100_000u32 {
+        let bytes: Vec<u8> = if i % 2 == 0 {
+            let len = rng.random_range(0..64);
+            (0..len).map(|_| rng.random()).collect()
+        } else {
+            // Truncated or corrupted valid packets exercise the decoder's edges.
+            let mut bytes = valid[..rng.random_range(0..valid.len())].to_vec();
+            if !bytes.is_empty() && i % 3 == 0 {
+                let at = rng.random_range(0..bytes.len());
+                bytes[at] = rng.random();
+            }
+            bytes
+        };
+        // Parsing in-process too: no panic on any input.
+        if let Ok((_, packet)) = rosc::decoder::decode_udp(&bytes) {
+            let _ = parse(&packet);
+        }
+        client.send_to(&bytes, &target).unwrap();
+        if i % 5000 == 0 {
+            std::thread::sleep(Duration::from_millis(2));
+            let _ = server.drain();
+        }
+    }
+    let _ = server.drain();
+    // UDP may drop while the server's socket buffer is full of garbage, so the valid message is
+    // repeated until it lands; a dead server thread would never deliver it.
+    let valid =
+        rosc::encoder::encode(&message("/lts/brightness", vec![OscType::Float(-0.4)])).unwrap();
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        client.send_to(&valid, &target).unwrap();
+        let got = server.drain();
+        if got
+            .iter()
+            .any(|(c, _)| *c == Control::Set(Param::Brightness, -0.4))
+        {
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "the valid message after the garbage never arrived"
+        );
+        std::thread::sleep(Duration::from_millis(10));
+    }
+}
+
+/// oscdump prints lines like `/lts/brightness f 0.300000`.
+fn dumped_value(dump: &str, address: &str) -> Option<String> {
+    dump.lines().find_map(|line| {
+        line.split_once(&format!("{address} "))
+            .map(|(_, rest)| rest.trim().to_string())
+    })
+}
+
+#[test]
+fn oscsend_sets_the_running_app_and_state_comes_back_to_oscdump() {
+    let root = scratch("osc_app");
+    let presets = root.join("presets");
+    std::fs::create_dir_all(&presets).unwrap();
+    let port = free_port();
+    let dump_port = free_port();
+    let mut app = Command::new(env!("CARGO_BIN_EXE_lts"))
+        .args([
+            "live",
+            "--source",
+            "synthetic",
+            "--sync",
+            "--frames",
+            "100000",
+            "--size",
+            "160x90",
+            "--no-overlay",
+        ])
+        .args(["--osc-port", &port.to_string(), "--glide", "0"])
+        .args([
+            "--presets",
+            presets.to_str().unwrap(),
+            "--models",
+            root.join("models").to_str().unwrap(),
+        ])
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut dump = Command::new("stdbuf")
+        .args(["-oL", "oscdump", &dump_port.to_string()])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("oscdump (liblo-tools) is installed by scripts/test.sh");
+    let send = |args: &[&str]| {
+        let status = Command::new("oscsend")
+            .args(["127.0.0.1", &port.to_string()])
+            .args(args)
+            .status()
+            .unwrap();
+        assert!(status.success());
+    };
+    let lines = std::sync::Arc::new(std::sync::Mutex::new(String::new()));
+    {
+        let lines = std::sync::Arc::clone(&lines);
+        let stdout = dump.stdout.take().unwrap();
+        std::thread::spawn(move || {
+            use std::io::BufRead;
+            for line in std::io::BufReader::new(stdout)
+                .lines()
+                .map_while(Result::ok)
+            {
+                let mut all = lines.lock().unwrap();
+                all.push_str(&line);
+                all.push('\n');
+            }
+        });
+    }
+    send(&["/lts/brightness", "f", "0.3"]);
+    send(&["/lts/contrast", "i", "2"]);
+    send(&["/lts/downscale/norm", "f", "0.5"]);
+    send(&["/lts/flip/h", "i", "1"]);
+    // The app may still be starting: ask for the state until it answers.
+    let deadline = Instant::now() + Duration::from_secs(90);
+    loop {
+        assert!(app.try_wait().unwrap().is_none(), "the app quit");
+        send(&["/lts/brightness", "f", "0.3"]);
+        send(&["/lts/contrast", "i", "2"]);
+        send(&["/lts/downscale/norm", "f", "0.5"]);
+        send(&["/lts/flip/h", "i", "1"]);
+        send(&["/lts/state", "i", &dump_port.to_string()]);
+        std::thread::sleep(Duration::from_millis(500));
+        if lines.lock().unwrap().contains("/lts/flip/h") || Instant::now() > deadline {
+            break;
+        }
+    }
+    let _ = app.kill();
+    let _ = app.wait();
+    let _ = dump.kill();
+    let _ = dump.wait();
+    let printed = lines.lock().unwrap().clone();
+    assert_eq!(
+        dumped_value(&printed, "/lts/brightness").as_deref(),
+        Some("f 0.300000"),
+        "{printed}"
+    );
+    assert_eq!(
+        dumped_value(&printed, "/lts/contrast").as_deref(),
+        Some("f 2.000000"),
+        "{printed}"
+    );
+    assert_eq!(
+        dumped_value(&printed, "/lts/downscale").as_deref(),
+        Some("f 8.000000"),
+        "{printed}"
+    );
+    assert_eq!(
+        dumped_value(&printed, "/lts/flip/h").as_deref(),
+        Some("i 1"),
+        "{printed}"
+    );
+}

@@ -1,0 +1,267 @@
+//! `lts train`: a tiny dataset trains and exports; kills and Ctrl-C never lose the checkpoint;
+//! bad files are skipped and counted.
+
+mod common;
+
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use common::{fixtures, lts, scratch, text};
+use image::{Rgb, RgbImage};
+use learning_to_see::train::checkpoint;
+
+/// Smooth colourful blobs: learnable in a few steps at 32².
+fn make_dataset(dir: &Path, count: usize) {
+    std::fs::create_dir_all(dir.join("nested")).unwrap();
+    for i in 0..count {
+        let (cx, cy) = ((i * 13 % 40) as f32 + 12.0, (i * 7 % 40) as f32 + 12.0);
+        let image = RgbImage::from_fn(64, 64, |x, y| {
+            let d = ((x as f32 - cx).powi(2) + (y as f32 - cy).powi(2)).sqrt();
+            let glow = (1.0 - d / 40.0).clamp(0.0, 1.0);
+            Rgb([
+                (255.0 * glow) as u8,
+                (180.0 * glow * glow) as u8,
+                (40.0 + 60.0 * (1.0 - glow)) as u8,
+            ])
+        });
+        let sub = if i % 2 == 0 {
+            dir.to_path_buf()
+        } else {
+            dir.join("nested")
+        };
+        image.save(sub.join(format!("fire{i:02}.png"))).unwrap();
+    }
+}
+
+fn train_args(data: &Path, root: &Path, name: &str, steps: u64) -> Vec<String> {
+    [
+        "train",
+        "--data",
+        data.to_str().unwrap(),
+        "--name",
+        name,
+        "--size",
+        "32",
+        "--ngf",
+        "8",
+        "--ndf",
+        "8",
+        "--batch",
+        "2",
+        "--downscale",
+        "4",
+        "--steps",
+        &steps.to_string(),
+        "--lr",
+        "5e-4",
+        "--runs",
+        root.join("runs").to_str().unwrap(),
+        "--models",
+        root.join("models").to_str().unwrap(),
+        "--presets",
+        root.join("presets").to_str().unwrap(),
+    ]
+    .iter()
+    .map(|s| s.to_string())
+    .collect()
+}
+
+fn run(args: &[String]) -> std::process::Output {
+    lts(&args.iter().map(String::as_str).collect::<Vec<_>>())
+}
+
+fn spawn(args: &[String]) -> Child {
+    Command::new(env!("CARGO_BIN_EXE_lts"))
+        .args(args)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap()
+}
+
+fn l1_column(csv: &Path) -> Vec<f32> {
+    std::fs::read_to_string(csv)
+        .unwrap()
+        .lines()
+        .skip(1)
+        .map(|line| line.split(',').nth(3).unwrap().parse().unwrap())
+        .collect()
+}
+
+fn wait_for_checkpoint(path: &Path, min_step: u64, child: &mut Child) -> u64 {
+    let deadline = Instant::now() + Duration::from_secs(300);
+    loop {
+        assert!(
+            child.try_wait().unwrap().is_none(),
+            "training ended before the checkpoint"
+        );
+        if let Ok(resumed) = checkpoint::peek(path) {
+            if resumed.step >= min_step {
+                return resumed.step;
+            }
+        }
+        assert!(
+            Instant::now() < deadline,
+            "no checkpoint at {}",
+            path.display()
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+#[test]
+fn a_tiny_dataset_trains_l1_falls_and_the_export_plays() {
+    let root = scratch("train_tiny");
+    let data = root.join("data");
+    make_dataset(&data, 10);
+    let out = run(&train_args(&data, &root, "blobs", 60));
+    assert!(out.status.success(), "{}", text(&out));
+    let l1 = l1_column(&root.join("runs/blobs/losses.csv"));
+    assert_eq!(l1.len(), 60);
+    let mean = |v: &[f32]| v.iter().sum::<f32>() / v.len() as f32;
+    let (first, last) = (mean(&l1[..10]), mean(&l1[50..]));
+    assert!(
+        last < 0.8 * first,
+        "L1 should fall: first 10 steps {first}, last 10 {last}"
+    );
+    for file in ["samples_latest.png", "losses.png", "checkpoint.lts"] {
+        assert!(root.join("runs/blobs").join(file).exists(), "{file}");
+    }
+    let model = root.join("models/blobs");
+    let meta = std::fs::read_to_string(model.join("model.toml")).unwrap();
+    assert!(
+        meta.contains("precision = \"f16\"") && meta.contains("steps = 60") && meta.contains("lts"),
+        "{meta}"
+    );
+    let preset = std::fs::read_to_string(root.join("presets/blobs.toml")).unwrap();
+    assert!(preset.contains("model = \"blobs\""), "{preset}");
+    let results = root.join("out");
+    let out = lts(&[
+        "infer",
+        "--model",
+        model.to_str().unwrap(),
+        data.join("fire00.png").to_str().unwrap(),
+        "--out",
+        results.to_str().unwrap(),
+        "--size",
+        "32",
+        "--raw",
+    ]);
+    assert!(out.status.success(), "{}", text(&out));
+    let (_, values) = learning_to_see::npy::read_f32(&results.join("fire00.npy")).unwrap();
+    let spread = values.iter().cloned().fold(f32::MIN, f32::max)
+        - values.iter().cloned().fold(f32::MAX, f32::min);
+    assert!(
+        spread > 0.2,
+        "the trained model paints something, spread {spread}"
+    );
+}
+
+#[test]
+fn killed_training_resumes_from_a_loadable_checkpoint() {
+    let root = scratch("train_kill");
+    let data = root.join("data");
+    make_dataset(&data, 6);
+    let mut args = train_args(&data, &root, "killed", 100_000);
+    args.extend(["--checkpoint-every".into(), "3".into()]);
+    let mut child = spawn(&args);
+    let checkpoint_path = root.join("runs/killed/checkpoint.lts");
+    wait_for_checkpoint(&checkpoint_path, 6, &mut child);
+    child.kill().unwrap(); // SIGKILL, mid-step or mid-write
+    child.wait().unwrap();
+    let at_kill = checkpoint::peek(&checkpoint_path)
+        .expect("the checkpoint survives a kill")
+        .step;
+    assert!(at_kill >= 6);
+
+    let mut args = train_args(&data, &root, "killed", at_kill + 4);
+    args.push("--resume".into());
+    let out = run(&args);
+    let log = text(&out);
+    assert!(out.status.success(), "{log}");
+    assert!(log.contains(&format!("from step {at_kill}")), "{log}");
+    assert_eq!(
+        checkpoint::peek(&checkpoint_path).unwrap().step,
+        at_kill + 4
+    );
+    assert!(root.join("models/killed/weights.safetensors").exists());
+
+    // Without --resume an existing run is not overwritten.
+    let out = run(&train_args(&data, &root, "killed", 10));
+    assert_eq!(out.status.code(), Some(1));
+    assert!(text(&out).contains("--resume"), "{}", text(&out));
+}
+
+#[test]
+fn ctrl_c_saves_a_checkpoint_and_stops() {
+    let root = scratch("train_sigint");
+    let data = root.join("data");
+    make_dataset(&data, 6);
+    let mut args = train_args(&data, &root, "stopped", 100_000);
+    args.extend(["--checkpoint-every".into(), "1000".into()]);
+    let child = spawn(&args);
+    let csv = root.join("runs/stopped/losses.csv");
+    let deadline = Instant::now() + Duration::from_secs(300);
+    while !csv.exists() || std::fs::metadata(&csv).unwrap().len() == 0 {
+        assert!(Instant::now() < deadline);
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    std::thread::sleep(Duration::from_millis(500));
+    let status = Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let output = child.wait_with_output().unwrap();
+    assert_eq!(
+        output.status.code(),
+        Some(130),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let saved = checkpoint::peek(&root.join("runs/stopped/checkpoint.lts")).unwrap();
+    assert!(
+        saved.step >= 1,
+        "the checkpoint holds the steps done before Ctrl-C"
+    );
+    assert!(String::from_utf8_lossy(&output.stderr).contains("--resume"));
+}
+
+#[test]
+fn unusable_files_are_skipped_and_counted() {
+    let root = scratch("train_bad_files");
+    let data = root.join("data");
+    make_dataset(&data, 4);
+    std::fs::write(
+        data.join("corrupt.jpg"),
+        b"\xff\xd8\xff\xe0 not really a jpeg",
+    )
+    .unwrap();
+    std::fs::write(data.join("empty.png"), b"").unwrap();
+    RgbImage::new(4, 4).save(data.join("tiny.png")).unwrap();
+    let photo = image::open(fixtures().join("images/portrait.jpg")).unwrap();
+    photo.to_luma8().save(data.join("grey.png")).unwrap();
+    photo.to_rgb16().save(data.join("deep16.png")).unwrap();
+    std::fs::copy(fixtures().join("formats/cmyk.jpg"), data.join("cmyk.jpg")).unwrap();
+    std::fs::write(data.join("notes.txt"), "not an image, not even looked at").unwrap();
+
+    let out = run(&train_args(&data, &root, "mixed", 12));
+    let log = text(&out);
+    assert!(out.status.success(), "{log}");
+    assert!(log.contains("3 skipped"), "{log}");
+    assert!(log.contains("7 images used"), "{log}");
+    for bad in ["corrupt.jpg", "empty.png", "tiny.png"] {
+        assert_eq!(log.matches(bad).count(), 1, "one warning for {bad}: {log}");
+    }
+}
+
+#[test]
+fn a_folder_without_images_is_a_clear_error() {
+    let root = scratch("train_empty");
+    let data: PathBuf = root.join("data");
+    std::fs::create_dir_all(&data).unwrap();
+    let out = run(&train_args(&data, &root, "none", 5));
+    assert_eq!(out.status.code(), Some(1));
+    assert!(text(&out).contains("no images"), "{}", text(&out));
+}
