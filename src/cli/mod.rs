@@ -2,6 +2,7 @@
 
 mod args;
 mod bench;
+mod evaluate;
 mod import;
 mod infer;
 mod live;
@@ -41,6 +42,8 @@ enum Command {
     Preprocess(preprocess::PreprocessArgs),
     /// Train a pix2pix model from a folder of target images.
     Train(train::TrainArgs),
+    /// Held-out L1 of a model against the tinted-grey baseline, recorded in its model.toml.
+    Evaluate(evaluate::EvaluateArgs),
     /// List and check presets.
     Presets(presets::PresetsArgs),
     /// Measure speed.
@@ -58,6 +61,7 @@ impl Cli {
             Command::Infer(args) => infer::run(args),
             Command::Preprocess(args) => preprocess::run(args),
             Command::Train(args) => train::run(args),
+            Command::Evaluate(args) => evaluate::run(args),
             Command::Presets(args) => presets::run(args),
             Command::Bench(command) => bench::run(command),
         }

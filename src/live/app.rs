@@ -777,7 +777,22 @@ fn reload_presets(live: &mut Live) {
         .collect();
     live.presets_stamp = stamps;
     let current_path = live.current.map(|i| live.presets.entries[i].path.clone());
-    live.presets = PresetList::load(&live.options.presets, &live.options.models);
+    let mut fresh = PresetList::load(&live.options.presets, &live.options.models);
+    let mut kept = Vec::new();
+    // A file that became invalid keeps its last good version: the show never loses a preset
+    // to a half-saved edit.
+    for entry in &mut fresh.entries {
+        if let Err(error) = &entry.preset {
+            let previous = live.presets.entries.iter().find(|e| e.path == entry.path);
+            if let Some(Ok(good)) = previous.map(|e| &e.preset) {
+                tracing::warn!("{error} (keeping the running state)");
+                live.notice = Some(format!("{error} (keeping the running state)"));
+                entry.preset = Ok(good.clone());
+                kept.push(entry.path.clone());
+            }
+        }
+    }
+    live.presets = fresh;
     live.current = current_path
         .as_ref()
         .and_then(|path| live.presets.entries.iter().position(|e| &e.path == path));
@@ -786,10 +801,8 @@ fn reload_presets(live: &mut Live) {
             continue;
         };
         match &live.presets.entries[index].preset {
-            Err(error) => {
-                tracing::warn!("{error} (keeping the running state)");
-                live.notice = Some(format!("{error} (keeping the running state)"));
-            }
+            Err(error) => live.notice = Some(error.clone()),
+            Ok(_) if kept.contains(path) => {}
             Ok(_) if Some(path) == current_path.as_ref() => {
                 tracing::info!("preset {} changed: reloading", path.display());
                 switch_preset(live, index);

@@ -66,6 +66,8 @@ pub struct Evaluation {
     pub size: usize,
     pub model_l1: f32,
     pub baseline_l1: f32,
+    /// The training set's mean RGB in [0, 1]: the baseline's tint.
+    pub mean_colour: [f32; 3],
 }
 
 #[derive(Clone, Debug)]

@@ -3,6 +3,7 @@
 pub mod checkpoint;
 pub mod config;
 pub mod data;
+pub mod evaluate;
 pub mod export;
 pub mod gan;
 pub mod report;

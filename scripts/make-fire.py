@@ -1,0 +1,83 @@
+#!/usr/bin/env python3
+"""Makes the `fire` dataset: procedural flames (numpy + Pillow), no downloads.
+
+Usage: make-fire.py OUT_DIR COUNT [SEED]
+Each image is 256x256: flame tongues rising from the bottom edge, shaped by fractal value noise
+and coloured along a black-body-like ramp (black, deep red, orange, yellow, near white).
+"""
+import sys
+
+import numpy as np
+from PIL import Image
+
+SIZE = 256
+
+
+def value_noise(rng, size, cells):
+    grid = rng.random((cells + 3, cells + 3))
+    coords = np.linspace(0, cells, size, endpoint=False)
+    i = coords.astype(int)
+    f = coords - i
+    f = f * f * (3 - 2 * f)
+    rows = grid[i][:, i] * (1 - f)[None, :] + grid[i][:, i + 1] * f[None, :]
+    rows_next = grid[i + 1][:, i] * (1 - f)[None, :] + grid[i + 1][:, i + 1] * f[None, :]
+    return rows * (1 - f)[:, None] + rows_next * f[:, None]
+
+
+def fbm(rng, size, base_cells, octaves):
+    total = np.zeros((size, size))
+    amplitude, weight = 1.0, 0.0
+    for octave in range(octaves):
+        total += amplitude * value_noise(rng, size, base_cells * 2 ** octave)
+        weight += amplitude
+        amplitude *= 0.5
+    return total / weight
+
+
+RAMP = np.array([
+    [0.00, 0.00, 0.00, 0.00],
+    [0.25, 0.35, 0.02, 0.00],
+    [0.45, 0.80, 0.15, 0.02],
+    [0.65, 1.00, 0.45, 0.05],
+    [0.85, 1.00, 0.80, 0.30],
+    [1.00, 1.00, 0.97, 0.85],
+])
+
+
+def colour(heat):
+    heat = np.clip(heat, 0, 1)
+    out = np.zeros(heat.shape + (3,))
+    for c in range(3):
+        out[..., c] = np.interp(heat, RAMP[:, 0], RAMP[:, c + 1])
+    return out
+
+
+def flame(rng):
+    y, x = np.mgrid[0:SIZE, 0:SIZE] / SIZE
+    height = 1.0 - y  # 0 at the bottom edge, 1 at the top
+    turbulence = fbm(rng, SIZE, rng.integers(3, 6), 5)
+    sway = (fbm(rng, SIZE, 2, 3) - 0.5) * rng.uniform(0.15, 0.4)
+    heat = np.zeros((SIZE, SIZE))
+    for _ in range(rng.integers(2, 6)):
+        centre = rng.uniform(0.1, 0.9)
+        width = rng.uniform(0.06, 0.2)
+        reach = rng.uniform(0.35, 0.95)
+        column = np.exp(-((x + sway * height - centre) / (width * (1 - 0.6 * height))) ** 2)
+        heat += column * np.clip(1 - height / reach, 0, 1) ** rng.uniform(0.6, 1.4)
+    heat = heat * (0.55 + 0.9 * turbulence) - 0.25 * height * turbulence
+    glow = np.clip(1 - height * rng.uniform(1.5, 3.0), 0, 1) * rng.uniform(0.1, 0.35)
+    heat = np.clip(heat * rng.uniform(0.8, 1.3) + glow, 0, 1.15)
+    return (colour(heat) * 255).astype(np.uint8)
+
+
+def main():
+    out, count = sys.argv[1], int(sys.argv[2])
+    rng = np.random.default_rng(int(sys.argv[3]) if len(sys.argv) > 3 else 1)
+    import os
+    os.makedirs(out, exist_ok=True)
+    for i in range(count):
+        Image.fromarray(flame(rng)).save(f"{out}/fire_{i:04d}.png")
+
+
+if __name__ == "__main__":
+    main()
