@@ -47,14 +47,14 @@ impl<B: Backend> Inference<B> {
     /// `channels × size²` floats in [-1, 1] → `3 × size²`. A grey look is repeated for models
     /// that take three channels.
     pub fn run(&self, input: &[f32], size: usize) -> Result<Vec<f32>> {
-        if size % self.granularity != 0 {
+        if !size.is_multiple_of(self.granularity) {
             bail!(
                 "this model needs sizes that are multiples of {}, got {size}",
                 self.granularity
             );
         }
         let area = size * size;
-        if input.is_empty() || input.len() % area != 0 {
+        if input.is_empty() || !input.len().is_multiple_of(area) {
             bail!(
                 "input has {} values, not a multiple of {size}²",
                 input.len()

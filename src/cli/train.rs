@@ -78,7 +78,7 @@ pub fn run(args: TrainArgs) -> Result<()> {
             args.data.display()
         );
     }
-    if args.size % 32 != 0 || args.size < 32 {
+    if !args.size.is_multiple_of(32) || args.size < 32 {
         bail!("--size must be a multiple of 32 (got {})", args.size);
     }
     if args.batch == 0 || args.ngf == 0 || args.ndf == 0 || args.checkpoint_every == 0 {

@@ -154,6 +154,8 @@ impl GeneratorConfig {
     }
 }
 
+// One generator per loaded model: the variants' size difference costs nothing.
+#[allow(clippy::large_enum_variant)]
 #[derive(Module, Debug)]
 pub enum Generator<B: Backend> {
     Unet(Unet<B>),

@@ -105,8 +105,9 @@ impl PairStream {
                 let paths = paths.clone();
                 let randomizer = randomizer.clone();
                 std::thread::spawn(move || {
-                    let mut rng =
-                        rand::rngs::StdRng::seed_from_u64(seed ^ (worker as u64 + 1) * 0x9E37_79B9);
+                    let mut rng = rand::rngs::StdRng::seed_from_u64(
+                        seed ^ ((worker as u64 + 1) * 0x9E37_79B9),
+                    );
                     loop {
                         let path = {
                             let mut guard = order.lock().expect("order lock");

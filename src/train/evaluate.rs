@@ -23,8 +23,8 @@ pub fn mean_colour(paths: &[PathBuf], limit: usize) -> [f32; 3] {
             continue;
         };
         for pixel in image.pixels() {
-            for c in 0..3 {
-                sum[c] += pixel.0[c] as f64 / 255.0;
+            for (total, value) in sum.iter_mut().zip(pixel.0) {
+                *total += value as f64 / 255.0;
             }
             count += 1.0;
         }

@@ -9,6 +9,9 @@ use image::{Rgb, RgbImage};
 use super::gan::Losses;
 use crate::look::cpu::to_rgb_image;
 
+/// Picks one loss out of a step's losses.
+type LossOf = fn(&Losses) -> f32;
+
 pub struct Report {
     dir: PathBuf,
     csv: std::io::BufWriter<std::fs::File>,
@@ -91,7 +94,7 @@ impl Report {
         }
         let (width, height) = (640u32, 320u32);
         let mut plot = RgbImage::from_pixel(width, height, Rgb([255, 255, 255]));
-        let series: [(fn(&Losses) -> f32, Rgb<u8>); 2] = [
+        let series: [(LossOf, Rgb<u8>); 2] = [
             (|l| l.g_l1, Rgb([200, 30, 30])),
             (|l| l.g_gan, Rgb([30, 60, 200])),
         ];

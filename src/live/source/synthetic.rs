@@ -26,7 +26,7 @@ pub fn frame(t: f32) -> RgbImage {
                 y,
                 0.07 + 0.025 * (i % 3.0),
                 0.25 + 0.12 * i,
-                i as u32 % 2 == 0,
+                (i as u32).is_multiple_of(2),
             )
         })
         .collect();
