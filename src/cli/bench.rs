@@ -12,6 +12,19 @@ use learning_to_see::model::{Arch, GeneratorConfig, NormKind};
 pub enum BenchCommand {
     /// Generator forward time (U-Net, batch 1) per backend and width.
     Generator(GeneratorBench),
+    /// The look from a 1920×1080 frame: CPU, and WGSL on the wgpu device (lavapipe or a GPU).
+    Look(LookBench),
+}
+
+#[derive(Args)]
+pub struct LookBench {
+    #[arg(long, default_value_t = 256)]
+    size: usize,
+    #[arg(long, default_value_t = 30)]
+    runs: usize,
+    /// A photograph to use (scaled to 1920×1080); default: the synthetic scene.
+    #[arg(long)]
+    image: Option<std::path::PathBuf>,
 }
 
 #[derive(Args)]
@@ -35,6 +48,7 @@ pub struct GeneratorBench {
 pub fn run(command: BenchCommand) -> Result<()> {
     match command {
         BenchCommand::Generator(args) => generator(args),
+        BenchCommand::Look(args) => look(args),
     }
 }
 
@@ -98,4 +112,79 @@ fn time<B: Backend>(config: &GeneratorConfig, size: usize, runs: usize, device: 
     let mut times: Vec<f64> = (0..runs.max(1)).map(|_| once()).collect();
     times.sort_by(f64::total_cmp);
     times[times.len() / 2]
+}
+
+fn median(mut times: Vec<f64>) -> f64 {
+    times.sort_by(f64::total_cmp);
+    times[times.len() / 2]
+}
+
+fn look(args: LookBench) -> Result<()> {
+    use learning_to_see::look::gpu::{headless_device, output_buffer, read_back, GpuLook};
+    use learning_to_see::look::Look;
+
+    let frame = match &args.image {
+        Some(path) => image::imageops::resize(
+            &super::args::open_rgb(path)?,
+            1920,
+            1080,
+            image::imageops::FilterType::Triangle,
+        ),
+        None => image::imageops::resize(
+            &learning_to_see::live::source::synthetic::frame(3.0),
+            1920,
+            1080,
+            image::imageops::FilterType::Triangle,
+        ),
+    };
+    let look = Look::default();
+    let size = args.size;
+    let runs = args.runs.max(1);
+    println!("| implementation | 1920×1080 → {size}² | ms (median of {runs}) |");
+    println!("|---|---|---|");
+    let cpu = median(
+        (0..runs + 1)
+            .map(|_| {
+                let start = Instant::now();
+                let out = look.apply(&frame, size).expect("valid look");
+                std::hint::black_box(out);
+                start.elapsed().as_secs_f64() * 1e3
+            })
+            .skip(1)
+            .collect(),
+    );
+    println!("| CPU (src/look/cpu.rs) | downscale 24 | {cpu:.2} |");
+    let Some((device, queue, info)) = headless_device() else {
+        println!("| WGSL | no wgpu adapter | - |");
+        return Ok(());
+    };
+    let mut gpu = GpuLook::new(&device);
+    let buffer = output_buffer(&device, size * size);
+    let mut with_readback = Vec::new();
+    let mut resident = Vec::new();
+    for run in 0..=runs {
+        let start = Instant::now();
+        gpu.run(&device, &queue, &look, &frame, size, &buffer, 0)?;
+        device
+            .poll(wgpu::PollType::wait_indefinitely())
+            .map_err(|e| anyhow::anyhow!("{e}"))?;
+        let submitted = start.elapsed().as_secs_f64() * 1e3;
+        let values = read_back(&device, &queue, &buffer, size * size);
+        std::hint::black_box(values);
+        if run > 0 {
+            resident.push(submitted);
+            with_readback.push(start.elapsed().as_secs_f64() * 1e3);
+        }
+    }
+    println!(
+        "| WGSL on {} ({:?}): upload + compute | downscale 24 | {:.2} |",
+        info.name,
+        info.backend,
+        median(resident)
+    );
+    println!(
+        "| WGSL, plus reading the result back | downscale 24 | {:.2} |",
+        median(with_readback)
+    );
+    Ok(())
 }
