@@ -8,13 +8,8 @@ cargo build --release --bin lts
 target/release/lts train --data datasets/fire --name fire --flip h --epochs "${FIRE_EPOCHS:-20}" \
   --size 128 --ngf 16 --ndf 16 --batch 8 --downscale 12 --checkpoint-every 100 --runs runs
 target/release/lts evaluate --model models/fire --heldout datasets/fire-heldout --train-data datasets/fire
-target/release/lts train --data datasets/nebula --name nebula --flip hv --epochs "${NEBULA_EPOCHS:-20}" \
-  --size 128 --ngf 16 --ndf 16 --batch 8 --downscale 12 --checkpoint-every 100 --runs runs
-target/release/lts evaluate --model models/nebula --heldout datasets/nebula-heldout --train-data datasets/nebula
 cp presets/fire.toml presets/default.toml
 sed -i 's/^name = "fire"/name = "default"/' presets/default.toml
 mkdir -p docs/samples
 cp runs/fire/samples_latest.png docs/samples/fire.png
 cp runs/fire/losses.png docs/samples/fire-losses.png
-cp runs/nebula/samples_latest.png docs/samples/nebula.png
-cp runs/nebula/losses.png docs/samples/nebula-losses.png
