@@ -76,7 +76,6 @@ struct Live {
     textures: Textures,
     last: Option<(super::engine::Timings, String, usize)>,
     outputs_seen: u64,
-    started: Instant,
     notice: Option<String>,
     osc: Option<OscServer>,
     /// Where continuous parameters are heading; `settings` glides towards them.
@@ -238,7 +237,6 @@ fn model(app: &App) -> Live {
         blackout: false,
         last: None,
         outputs_seen: 0,
-        started: Instant::now(),
         notice,
     }
 }
@@ -422,7 +420,6 @@ fn draw_overlay(app: &App, live: &Live, draw: &Draw, window: geom::Rect<f32>) {
             window.top() - window.h() / 2.0 - pad,
         )
         .w_h(window.w() - 2.0 * pad, window.h() - 2.0 * pad);
-    let _ = live.started;
 }
 
 fn preset_label(live: &Live, index: usize) -> String {
