@@ -8,8 +8,9 @@ use crate::model::{Generator, ModelPackage};
 /// The CPU backend: Flex (im2col + gemm, threaded). Chosen by `lts bench generator`: NdArray's
 /// transposed convolution is two orders of magnitude slower.
 pub type Cpu = burn::backend::Flex;
-/// burn-wgpu (WGSL), on a real GPU or on lavapipe.
-pub type Gpu = burn::backend::Wgpu;
+/// burn-wgpu (WGSL), on a real GPU or on lavapipe; without the fusion wrapper, so that its
+/// tensors expose their buffers (the look writes straight into them) and the build stays short.
+pub type Gpu = crate::look::gpu_tensor::GpuDirect;
 
 /// A loaded generator ready for single frames.
 pub struct Inference<B: Backend> {

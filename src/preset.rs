@@ -5,6 +5,7 @@ use std::path::{Path, PathBuf};
 use anyhow::{bail, Context, Result};
 use serde::{Deserialize, Serialize};
 
+use crate::control::midi::MidiMap;
 use crate::look::Look;
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -23,6 +24,9 @@ pub struct Preset {
     /// Seconds to crossfade when switching to this preset's model.
     #[serde(default = "default_crossfade")]
     pub crossfade: f32,
+    /// MIDI bindings of this preset, consulted before the mapping file's.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub midi: Option<MidiMap>,
 }
 
 fn default_smoothing() -> f32 {
@@ -41,6 +45,7 @@ impl Preset {
             look,
             smoothing: default_smoothing(),
             crossfade: default_crossfade(),
+            midi: None,
         }
     }
 
@@ -75,6 +80,9 @@ impl Preset {
         }
         if self.model.is_empty() {
             bail!("a preset needs a model");
+        }
+        if let Some(midi) = &self.midi {
+            midi.validate()?;
         }
         Ok(())
     }

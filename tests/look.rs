@@ -282,3 +282,48 @@ fn training_pairs_are_seeded_and_within_the_documented_ranges() {
         assert!((mi - mg).abs() < 0.6, "mean moved too far: {mi} vs {mg}");
     }
 }
+
+#[test]
+fn the_wgsl_look_lands_in_the_generators_tensor_and_the_generator_runs_on_it() {
+    use learning_to_see::infer::{Cpu, Inference};
+    use learning_to_see::look::gpu_tensor::{read_floats, GpuFrame, SharedGpu};
+    use learning_to_see::model::{Arch, GeneratorConfig, NormKind};
+
+    let gpu = SharedGpu::new().expect("a wgpu adapter (lavapipe or a GPU)");
+    let config = GeneratorConfig::new(Arch::unet_for(64), 4, NormKind::Instance);
+    let weights = config.init::<Cpu>(&Default::default()).state_dict();
+    let on_cpu = Inference::new(
+        config
+            .load::<Cpu>(weights.clone(), &Default::default())
+            .unwrap(),
+        Default::default(),
+        config.arch.granularity(),
+    );
+    let mut on_gpu = GpuFrame::new(gpu, &config, weights).unwrap();
+    let frame = open(fixtures().join("images/landscape.jpg"));
+    let look = Look {
+        downscale: 8.0,
+        contrast: 1.1,
+        ..Look::default()
+    };
+    let size = 64;
+    let cpu_look = look.apply(&frame, size).unwrap();
+    // Twice: the second tensor comes out of Burn's pool, at whatever offset it has.
+    for _ in 0..2 {
+        let input = on_gpu.look(&look, &frame, size).unwrap();
+        let diff = grey_diff(&read_floats(input).unwrap(), &cpu_look);
+        assert!(
+            diff <= 2.0 / 255.0,
+            "tensor differs from the CPU look by {diff}"
+        );
+    }
+    // The same weights on the CPU from the CPU look, and on the device from the WGSL look.
+    let expected = on_cpu.run(&cpu_look, size).unwrap();
+    let got = on_gpu.run(&look, &frame, size).unwrap();
+    let diff = max_abs_diff(&got, &expected);
+    assert!(diff < 0.03, "generator on the GPU tensor differs by {diff}");
+    assert!(
+        got.iter().any(|v| v.abs() > 1e-3),
+        "the output is not blank"
+    );
+}

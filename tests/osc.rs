@@ -255,3 +255,163 @@ fn oscsend_sets_the_running_app_and_state_comes_back_to_oscdump() {
         "{printed}"
     );
 }
+
+/// Asks the app for its state on `reply` and returns what came back (address → text).
+fn query_state(
+    client: &UdpSocket,
+    reply: &UdpSocket,
+    port: u16,
+) -> Option<std::collections::HashMap<String, OscType>> {
+    let ask = rosc::encoder::encode(&message(
+        "/lts/state",
+        vec![OscType::Int(reply.local_addr().unwrap().port() as i32)],
+    ))
+    .unwrap();
+    client.send_to(&ask, ("127.0.0.1", port)).unwrap();
+    let mut buffer = vec![0u8; rosc::decoder::MTU];
+    let deadline = Instant::now() + Duration::from_secs(2);
+    while Instant::now() < deadline {
+        let Ok((len, _)) = reply.recv_from(&mut buffer) else {
+            continue;
+        };
+        let Ok((_, OscPacket::Bundle(bundle))) = rosc::decoder::decode_udp(&buffer[..len]) else {
+            continue;
+        };
+        let values: std::collections::HashMap<_, _> = bundle
+            .content
+            .into_iter()
+            .filter_map(|p| match p {
+                OscPacket::Message(m) => Some((m.addr, m.args.into_iter().next()?)),
+                _ => None,
+            })
+            .collect();
+        if values.contains_key("/lts/frames") {
+            return Some(values);
+        }
+    }
+    None
+}
+
+fn frames_of(state: &std::collections::HashMap<String, OscType>) -> i64 {
+    match state.get("/lts/frames") {
+        Some(OscType::Long(frames)) => *frames,
+        other => panic!("no frame count in the state: {other:?}"),
+    }
+}
+
+#[test]
+fn ten_thousand_messages_a_second_for_ten_seconds_last_value_wins_and_frames_keep_coming() {
+    let root = scratch("osc_load");
+    let presets = root.join("presets");
+    std::fs::create_dir_all(&presets).unwrap();
+    let port = free_port();
+    let mut app = Command::new(env!("CARGO_BIN_EXE_lts"))
+        .args([
+            "live",
+            "--source",
+            "synthetic",
+            "--sync",
+            "--frames",
+            "1000000",
+        ])
+        .args([
+            "--size",
+            "320x180",
+            "--no-overlay",
+            "--glide",
+            "0",
+            "--midi",
+            "off",
+        ])
+        .args(["--osc-port", &port.to_string(), "--oscquery-port", "0"])
+        .args(["--presets", presets.to_str().unwrap()])
+        .args(["--models", root.join("models").to_str().unwrap()])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let client = UdpSocket::bind("127.0.0.1:0").unwrap();
+    let reply = UdpSocket::bind("127.0.0.1:0").unwrap();
+    reply
+        .set_read_timeout(Some(Duration::from_millis(200)))
+        .unwrap();
+    let deadline = Instant::now() + Duration::from_secs(90);
+    let idle = loop {
+        assert!(app.try_wait().unwrap().is_none(), "the app quit");
+        if let Some(state) = query_state(&client, &reply, port) {
+            break state;
+        }
+        assert!(Instant::now() < deadline, "the app never answered");
+    };
+    // A second of idle frames for comparison.
+    let idle_start = (Instant::now(), frames_of(&idle));
+    std::thread::sleep(Duration::from_secs(2));
+    let idle_end = query_state(&client, &reply, port).expect("state");
+    let idle_fps =
+        (frames_of(&idle_end) - idle_start.1) as f64 / idle_start.0.elapsed().as_secs_f64();
+
+    let start = Instant::now();
+    let mut sent = 0u64;
+    let mut window_frames = vec![frames_of(&idle_end)];
+    let mut next_probe = start + Duration::from_secs(1);
+    while start.elapsed() < Duration::from_secs(10) {
+        // 10 messages every millisecond: brightness sweeps, contrast steps.
+        let due = (start.elapsed().as_secs_f64() * 10_000.0) as u64;
+        while sent < due {
+            let value = ((sent % 2000) as f32 / 1000.0) - 1.0;
+            let packet = if sent % 2 == 0 {
+                message("/lts/brightness", vec![OscType::Float(value)])
+            } else {
+                message(
+                    "/lts/contrast/norm",
+                    vec![OscType::Float((sent % 100) as f32 / 100.0)],
+                )
+            };
+            client
+                .send_to(
+                    &rosc::encoder::encode(&packet).unwrap(),
+                    ("127.0.0.1", port),
+                )
+                .unwrap();
+            sent += 1;
+        }
+        if Instant::now() >= next_probe {
+            next_probe += Duration::from_secs(1);
+            if let Some(state) = query_state(&client, &reply, port) {
+                window_frames.push(frames_of(&state));
+            }
+        }
+        std::thread::sleep(Duration::from_micros(500));
+    }
+    let load_seconds = start.elapsed().as_secs_f64();
+    // The last word: these exact values must be what the app ends up with.
+    let last = [
+        message("/lts/brightness", vec![OscType::Float(0.321)]),
+        message("/lts/contrast", vec![OscType::Float(2.5)]),
+    ];
+    for packet in &last {
+        client
+            .send_to(&rosc::encoder::encode(packet).unwrap(), ("127.0.0.1", port))
+            .unwrap();
+    }
+    std::thread::sleep(Duration::from_millis(500));
+    let after = query_state(&client, &reply, port).expect("state after the load");
+    let _ = app.kill();
+    let _ = app.wait();
+
+    assert!(sent >= 95_000, "sent {sent}");
+    assert_eq!(after.get("/lts/brightness"), Some(&OscType::Float(0.321)));
+    assert_eq!(after.get("/lts/contrast"), Some(&OscType::Float(2.5)));
+    assert!(
+        window_frames.len() >= 8,
+        "the app answered state queries during the load: {window_frames:?}"
+    );
+    assert!(
+        window_frames.windows(2).all(|w| w[1] > w[0]),
+        "frames kept coming every second of the load: {window_frames:?}"
+    );
+    let load_fps = (frames_of(&after) - frames_of(&idle_end)) as f64 / load_seconds;
+    eprintln!(
+        "OSC load: {sent} messages in {load_seconds:.1} s; {idle_fps:.1} fps idle, {load_fps:.1} fps under load"
+    );
+}

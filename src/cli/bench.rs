@@ -6,7 +6,7 @@ use anyhow::{bail, Result};
 use burn::prelude::*;
 use clap::{Args, Subcommand};
 use learning_to_see::model::cost::generator_macs;
-use learning_to_see::model::{Arch, GeneratorConfig, NormKind};
+use learning_to_see::model::{Arch, GeneratorConfig, ModelPackage, NormKind};
 
 #[derive(Subcommand)]
 pub enum BenchCommand {
@@ -34,7 +34,7 @@ pub struct GeneratorBench {
     ngf: Vec<usize>,
     #[arg(long, default_value_t = 256)]
     size: usize,
-    /// Backends, comma-separated: flex, ndarray, wgpu.
+    /// Backends, comma-separated: flex (the CPU path), wgpu (burn-wgpu on the default adapter).
     #[arg(long, value_delimiter = ',', default_value = "flex")]
     backend: Vec<String>,
     /// Timed runs per row (after one warm-up); the median is reported.
@@ -43,6 +43,9 @@ pub struct GeneratorBench {
     /// One JSON object per row instead of a table.
     #[arg(long)]
     json: bool,
+    /// Time this model package (its weights and size) instead of random U-Nets.
+    #[arg(long)]
+    model: Option<std::path::PathBuf>,
 }
 
 pub fn run(command: BenchCommand) -> Result<()> {
@@ -60,23 +63,27 @@ fn generator(args: GeneratorBench) -> Result<()> {
         );
         println!("|---|---|---|---|---|");
     }
+    let package = args.model.as_deref().map(ModelPackage::open).transpose()?;
+    let widths = match &package {
+        Some(package) => vec![package.meta.generator.ngf],
+        None => args.ngf.clone(),
+    };
     for backend in &args.backend {
-        for &ngf in &args.ngf {
-            let config = GeneratorConfig::new(Arch::unet_for(args.size), ngf, NormKind::Batch);
+        for &ngf in &widths {
+            let config = match &package {
+                Some(package) => package.meta.generator.clone(),
+                None => GeneratorConfig::new(Arch::unet_for(args.size), ngf, NormKind::Batch),
+            };
+            let subject = Subject {
+                config: &config,
+                package: package.as_ref(),
+                size: args.size,
+                runs: args.runs,
+            };
             let ms = match backend.as_str() {
-                "flex" => {
-                    time::<burn::backend::Flex>(&config, args.size, args.runs, Default::default())
-                }
-                "ndarray" => time::<burn::backend::NdArray>(
-                    &config,
-                    args.size,
-                    args.runs,
-                    Default::default(),
-                ),
-                "wgpu" => {
-                    time::<burn::backend::Wgpu>(&config, args.size, args.runs, Default::default())
-                }
-                other => bail!("unknown backend `{other}` (flex, ndarray, wgpu)"),
+                "flex" => subject.time::<burn::backend::Flex>(Default::default())?,
+                "wgpu" => subject.time::<learning_to_see::infer::Gpu>(Default::default())?,
+                other => bail!("unknown backend `{other}` (flex, wgpu)"),
             };
             let gflops = 2.0 * generator_macs(&config, args.size) as f64 / (ms * 1e6);
             if args.json {
@@ -95,23 +102,35 @@ fn generator(args: GeneratorBench) -> Result<()> {
     Ok(())
 }
 
-fn time<B: Backend>(config: &GeneratorConfig, size: usize, runs: usize, device: B::Device) -> f64 {
-    let generator = config.init::<B>(&device);
-    let input = Tensor::<B, 4>::random(
-        [1, 1, size, size],
-        burn::tensor::Distribution::Uniform(-1.0, 1.0),
-        &device,
-    );
-    let once = || {
-        let start = Instant::now();
-        let output = generator.forward(input.clone());
-        let _ = output.into_data();
-        start.elapsed().as_secs_f64() * 1e3
-    };
-    once();
-    let mut times: Vec<f64> = (0..runs.max(1)).map(|_| once()).collect();
-    times.sort_by(f64::total_cmp);
-    times[times.len() / 2]
+/// What one row times: a random generator of `config`, or a package's.
+struct Subject<'a> {
+    config: &'a GeneratorConfig,
+    package: Option<&'a ModelPackage>,
+    size: usize,
+    runs: usize,
+}
+
+impl Subject<'_> {
+    /// Median ms of `runs` forward passes (after one warm-up), output read back each time.
+    fn time<B: Backend>(&self, device: B::Device) -> Result<f64> {
+        let generator = match self.package {
+            Some(package) => package.load::<B>(&device)?,
+            None => self.config.init::<B>(&device),
+        };
+        let input = Tensor::<B, 4>::random(
+            [1, generator.input_channels(), self.size, self.size],
+            burn::tensor::Distribution::Uniform(-1.0, 1.0),
+            &device,
+        );
+        let once = || {
+            let start = Instant::now();
+            let output = generator.forward(input.clone());
+            let _ = output.into_data();
+            start.elapsed().as_secs_f64() * 1e3
+        };
+        once();
+        Ok(median((0..self.runs.max(1)).map(|_| once()).collect()))
+    }
 }
 
 fn median(mut times: Vec<f64>) -> f64 {
@@ -120,7 +139,8 @@ fn median(mut times: Vec<f64>) -> f64 {
 }
 
 fn look(args: LookBench) -> Result<()> {
-    use learning_to_see::look::gpu::{headless_device, output_buffer, read_back, GpuLook};
+    use learning_to_see::look::gpu::{output_buffer, read_back, GpuLook};
+    use learning_to_see::look::gpu_tensor::{look_tensor, SharedGpu};
     use learning_to_see::look::Look;
 
     let frame = match &args.image {
@@ -154,37 +174,63 @@ fn look(args: LookBench) -> Result<()> {
             .collect(),
     );
     println!("| CPU (src/look/cpu.rs) | downscale 24 | {cpu:.2} |");
-    let Some((device, queue, info)) = headless_device() else {
+    let Some(shared) = SharedGpu::new() else {
         println!("| WGSL | no wgpu adapter | - |");
         return Ok(());
     };
-    let mut gpu = GpuLook::new(&device);
-    let buffer = output_buffer(&device, size * size);
-    let mut with_readback = Vec::new();
-    let mut resident = Vec::new();
+    let (device, queue, info) = (&shared.device, &shared.queue, &shared.info);
+    let mut gpu = GpuLook::new(device);
+    let timed = gpu.enable_timing(device, queue);
+    let buffer = output_buffer(device, size * size);
+    let (mut with_readback, mut resident, mut on_gpu) = (Vec::new(), Vec::new(), Vec::new());
     for run in 0..=runs {
         let start = Instant::now();
-        gpu.run(&device, &queue, &look, &frame, size, &buffer, 0)?;
+        gpu.run(device, queue, &look, &frame, size, &buffer, 0)?;
         device
             .poll(wgpu::PollType::wait_indefinitely())
             .map_err(|e| anyhow::anyhow!("{e}"))?;
         let submitted = start.elapsed().as_secs_f64() * 1e3;
-        let values = read_back(&device, &queue, &buffer, size * size);
+        let values = read_back(device, queue, &buffer, size * size);
         std::hint::black_box(values);
         if run > 0 {
             resident.push(submitted);
             with_readback.push(start.elapsed().as_secs_f64() * 1e3);
+            on_gpu.extend(gpu.last_gpu_ms(device));
         }
     }
     println!(
-        "| WGSL on {} ({:?}): upload + compute | downscale 24 | {:.2} |",
+        "| WGSL on {} ({:?}): upload + compute, wall | downscale 24 | {:.2} |",
         info.name,
         info.backend,
         median(resident)
     );
+    if timed && !on_gpu.is_empty() {
+        println!(
+            "| WGSL compute pass, GPU timestamps | downscale 24 | {:.2} |",
+            median(on_gpu)
+        );
+    } else {
+        println!("| WGSL compute pass, GPU timestamps | not supported by this device | - |");
+    }
     println!(
         "| WGSL, plus reading the result back | downscale 24 | {:.2} |",
         median(with_readback)
+    );
+    let mut into_tensor = Vec::new();
+    for run in 0..=runs {
+        let start = Instant::now();
+        let tensor = look_tensor(&shared, &mut gpu, &look, &frame, size)?;
+        device
+            .poll(wgpu::PollType::wait_indefinitely())
+            .map_err(|e| anyhow::anyhow!("{e}"))?;
+        if run > 0 {
+            into_tensor.push(start.elapsed().as_secs_f64() * 1e3);
+        }
+        drop(tensor);
+    }
+    println!(
+        "| WGSL into the generator's burn-wgpu tensor (shared device) | downscale 24 | {:.2} |",
+        median(into_tensor)
     );
     Ok(())
 }

@@ -55,6 +55,16 @@ pub struct LiveArgs {
     /// Seconds a continuous parameter takes to glide to a new value.
     #[arg(long, default_value_t = 0.15)]
     glide: f32,
+    /// OSCQuery HTTP port (the address space as JSON, announced over mDNS); 0 turns it off.
+    #[arg(long, default_value_t = 9001)]
+    oscquery_port: u16,
+    /// MIDI input: a part of the device's name, `any` for the mapping file's device (else the
+    /// first port), `off` for none.
+    #[arg(long, default_value = "any")]
+    midi: String,
+    /// MIDI mapping file (CC → parameter, note → preset); MIDI learn saves to it.
+    #[arg(long, default_value = "presets/controllers/midi.toml")]
+    midi_map: PathBuf,
     /// Where the no-display fallback writes latest.png.
     #[arg(long, default_value = "live-headless")]
     headless_out: PathBuf,
@@ -111,6 +121,13 @@ pub fn run(args: LiveArgs) -> Result<()> {
         osc_port: args.osc_port,
         osc_out: args.osc_out,
         glide: args.glide,
+        oscquery_port: args.oscquery_port,
+        midi: match args.midi.as_str() {
+            "off" => None,
+            "any" => Some(String::new()),
+            name => Some(name.to_string()),
+        },
+        midi_map: args.midi_map,
     });
     Ok(())
 }

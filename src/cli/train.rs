@@ -139,7 +139,7 @@ pub fn run(args: TrainArgs) -> Result<()> {
             &stop,
             out,
         )?,
-        "wgpu" => train::<Autodiff<burn::backend::Wgpu>>(
+        "wgpu" => train::<Autodiff<learning_to_see::infer::Gpu>>(
             config,
             args.resume,
             Default::default(),

@@ -2,6 +2,8 @@
 
 use std::net::SocketAddr;
 
+use super::midi::LearnTarget;
+
 /// Continuous parameters: each has a native range and takes a controller's 0..1 too.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Param {
@@ -100,4 +102,17 @@ pub enum Command {
     State {
         reply_to: SocketAddr,
     },
+    MidiLearn(Learn),
 }
+
+/// MIDI learn: the next knob or pad touched gets bound.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Learn {
+    /// Bind to whatever was changed last (by key, OSC or preset switch).
+    LastTouched,
+    Target(LearnTarget),
+    Cancel,
+}
+
+/// On/off switches, by their OSC names.
+pub const SWITCHES: [&str; 5] = ["freeze", "blackout", "flip/h", "flip/v", "invert"];

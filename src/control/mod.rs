@@ -1,6 +1,9 @@
-//! Control: every input (OSC, keys, presets) becomes a [`Command`] for the live loop.
+//! Control: every input (OSC, MIDI, keys, presets) becomes a [`Command`] for the live loop.
 
 pub mod command;
+pub mod midi;
 pub mod osc;
+pub mod oscquery;
+pub mod space;
 
-pub use command::{Command, Param, Selector};
+pub use command::{Command, Learn, Param, Selector, SWITCHES};

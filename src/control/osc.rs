@@ -11,7 +11,8 @@ use std::sync::{Arc, Mutex};
 
 use rosc::{OscMessage, OscPacket, OscType};
 
-use super::command::{Command, Param, Selector};
+use super::command::{Command, Learn, Param, Selector};
+use super::midi::{Arg, LearnTarget};
 
 #[derive(Debug, PartialEq, Eq)]
 pub enum OscIssue {
@@ -50,6 +51,15 @@ fn selector(args: &[OscType]) -> Result<Selector, ()> {
             .map(|v| Selector::Index(v as usize))
             .ok_or(()),
         None => Err(()),
+    }
+}
+
+fn midi_arg(arg: &OscType) -> Option<Arg> {
+    match arg {
+        OscType::Int(v) => Some(Arg::Int(*v)),
+        OscType::Float(v) => Some(Arg::Float(*v)),
+        OscType::String(v) => Some(Arg::Text(v.clone())),
+        _ => None,
     }
 }
 
@@ -105,6 +115,18 @@ pub fn parse_message(message: &OscMessage, from: SocketAddr) -> Result<Command, 
             }
             _ => return Err(bad()),
         },
+        "midi/learn" => Command::MidiLearn(match args {
+            [] => Learn::LastTouched,
+            [OscType::String(to), rest @ ..] => {
+                let arg = match rest.first() {
+                    None => None,
+                    Some(arg) => Some(midi_arg(arg).ok_or_else(bad)?),
+                };
+                Learn::Target(LearnTarget::new(to, arg))
+            }
+            _ => return Err(bad()),
+        }),
+        "midi/learn/cancel" => Command::MidiLearn(Learn::Cancel),
         "state" => {
             // Optional port: reply there instead of to the sending port (for one-shot senders).
             let port = match args.first() {

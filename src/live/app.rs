@@ -11,8 +11,9 @@ use super::engine::{load_model, Engine, Output, Pipeline, Settings};
 use super::presets::PresetList;
 use super::source::{self, SourceHandle, SourceSpec};
 use super::view::{planes_to_rgba, rgb_to_rgba, square_side, Fill, ViewMode};
-use crate::control::osc::{valid_preset_name, OscServer};
-use crate::control::{Command, Param, Selector};
+use crate::control::midi::{Arg, LearnTarget};
+use crate::control::osc::valid_preset_name;
+use crate::control::{Command, Learn, Param, Selector};
 use crate::preset::Preset;
 
 #[derive(Clone, Debug)]
@@ -40,7 +41,16 @@ pub struct LiveOptions {
     pub osc_out: Option<std::net::SocketAddr>,
     /// Seconds continuous parameters take to glide to a new value.
     pub glide: f32,
+    /// OSCQuery HTTP port (0 = off; needs OSC on).
+    pub oscquery_port: u16,
+    /// MIDI input: `None` off, `Some("")` the mapping file's device (else the first port),
+    /// `Some(name)` a port whose name contains `name`.
+    pub midi: Option<String>,
+    /// The MIDI mapping file (learn mode saves to it).
+    pub midi_map: PathBuf,
 }
+
+mod remote;
 
 static OPTIONS: OnceLock<LiveOptions> = OnceLock::new();
 
@@ -77,12 +87,15 @@ struct Live {
     last: Option<(super::engine::Timings, String, usize)>,
     outputs_seen: u64,
     notice: Option<String>,
-    osc: Option<OscServer>,
+    remote: remote::Remote,
     /// Where continuous parameters are heading; `settings` glides towards them.
     targets: Targets,
     crossfade: f32,
-    last_push: Instant,
+    /// State changed since feedback was last sent.
     dirty: bool,
+    /// What the performer changed last: MIDI learn binds to it.
+    last_touched: Option<LearnTarget>,
+    frames: FrameStats,
     presets_stamp: Vec<(PathBuf, Option<std::time::SystemTime>)>,
     presets_checked: Instant,
 }
@@ -97,6 +110,16 @@ struct Targets {
 }
 
 impl Targets {
+    fn value(&self, param: Param, crossfade: f32) -> f32 {
+        match param {
+            Param::Brightness => self.brightness,
+            Param::Contrast => self.contrast,
+            Param::Downscale => self.downscale,
+            Param::Smoothing => self.smoothing,
+            Param::Crossfade => crossfade,
+        }
+    }
+
     fn of(settings: &Settings) -> Self {
         Self {
             brightness: settings.look.brightness,
@@ -196,25 +219,21 @@ fn model(app: &App) -> Live {
             ),
         });
     }
-    let osc = match options.osc_port {
-        0 => None,
-        port => match OscServer::start(port) {
-            Ok(server) => {
-                tracing::info!("OSC on UDP port {}", server.port);
-                Some(server)
-            }
-            Err(error) => {
-                notice = Some(format!("OSC port {port} unavailable: {error}"));
-                None
-            }
-        },
-    };
+    let mut notices = Vec::new();
+    let mut remote = remote::Remote::start(&options, &mut notices);
+    remote
+        .midi
+        .set_preset_map(preset.as_ref().and_then(|p| p.midi.clone()));
+    if let Some(first) = notices.into_iter().next() {
+        notice = Some(first);
+    }
     Live {
-        osc,
+        remote,
         targets: Targets::of(&settings),
         crossfade: preset.as_ref().map_or(1.0, |p| p.crossfade),
-        last_push: Instant::now(),
-        dirty: false,
+        dirty: true,
+        last_touched: None,
+        frames: FrameStats::default(),
         presets_stamp: preset_stamps(&options.presets),
         presets_checked: Instant::now(),
         textures: Textures {
@@ -260,12 +279,51 @@ fn choose_preset(presets: &PresetList, wanted: Option<&str>) -> Option<usize> {
         .or_else(|| presets.entries.iter().position(|e| e.preset.is_ok()))
 }
 
+/// Frame times, for the overlay, `/lts/state` and the summary at the end of a timed run.
+#[derive(Default)]
+struct FrameStats {
+    drawn: u64,
+    fps: f32,
+    times_ms: Vec<f32>,
+}
+
+impl FrameStats {
+    const WARM_UP: u64 = 10;
+
+    fn record(&mut self, app: &App) {
+        self.drawn = app.elapsed_frames();
+        self.fps = app.fps() as f32;
+        if self.drawn > Self::WARM_UP && self.times_ms.len() < 1_000_000 {
+            self.times_ms.push(app.time_delta() * 1e3);
+        }
+    }
+
+    fn summary(&self) -> String {
+        let mut times = self.times_ms.clone();
+        if times.is_empty() {
+            return "frame time: not measured".into();
+        }
+        times.sort_by(f32::total_cmp);
+        let mean = times.iter().sum::<f32>() / times.len() as f32;
+        let p99 = times[(times.len() * 99 / 100).min(times.len() - 1)];
+        format!(
+            "frame time: mean {mean:.1} ms, p99 {p99:.1} ms, max {:.1} ms over {} frames",
+            times[times.len() - 1],
+            times.len()
+        )
+    }
+}
+
 fn update(app: &App, live: &mut Live) {
     let frame_index = app.elapsed_frames();
-    apply_osc(live);
+    live.frames.record(app);
+    if live.options.frames == Some(frame_index + 2) {
+        println!("{}", live.frames.summary());
+    }
+    remote::poll(live);
     reload_presets(live);
     glide(live, app.time_delta());
-    push_state(live);
+    remote::push_state(live);
     if let (Some(total), Some(path)) = (live.options.frames, &live.options.screenshot) {
         if frame_index + SCREENSHOT_LEAD == total {
             app.main_window().save_screenshot(path.clone());
@@ -405,6 +463,15 @@ fn draw_overlay(app: &App, live: &Live, draw: &Draw, window: geom::Rect<f32>) {
     if let Some(source) = &live.source {
         lines.push(format!("source {}", source.status()));
     }
+    if let Some(midi) = &live.remote.midi_input {
+        lines.push(midi.status());
+    }
+    if let Some(target) = live.remote.midi.learning() {
+        lines.push(format!(
+            "MIDI learn: move a knob or hit a pad for {} (l cancels)",
+            target.label()
+        ));
+    }
     if let Some(notice) = &live.notice {
         lines.push(format!("! {notice}"));
     }
@@ -444,6 +511,7 @@ fn switch_preset(live: &mut Live, index: usize) {
             live.dirty = true;
             live.current = Some(index);
             live.notice = None;
+            live.remote.midi.set_preset_map(preset.midi.clone());
             let dir = live.presets.model_dir(&preset);
             if let Some(engine) = &live.engine {
                 engine.load(dir, preset.crossfade);
@@ -486,8 +554,6 @@ fn set_fullscreen(app: &App, window: Entity, fullscreen: bool) {
 
 fn key_pressed(app: &App, live: &mut Live, key: KeyCode) {
     let shift = app.keys().pressed(KeyCode::ShiftLeft) || app.keys().pressed(KeyCode::ShiftRight);
-    let look = &mut live.settings.look;
-    let count = live.presets.entries.len();
     match key {
         KeyCode::Digit1
         | KeyCode::Digit2
@@ -497,27 +563,22 @@ fn key_pressed(app: &App, live: &mut Live, key: KeyCode) {
         | KeyCode::Digit6
         | KeyCode::Digit7
         | KeyCode::Digit8
-        | KeyCode::Digit9 => {
-            let index = digit(key);
-            switch_preset(live, index);
+        | KeyCode::Digit9 => apply(live, Command::Preset(Selector::Index(digit(key)))),
+        KeyCode::ArrowRight => apply(live, Command::Preset(Selector::Next)),
+        KeyCode::ArrowLeft => apply(live, Command::Preset(Selector::Prev)),
+        KeyCode::KeyV if shift => apply(live, Command::FlipV(None)),
+        KeyCode::KeyV => apply(live, Command::View(None)),
+        KeyCode::KeyH => apply(live, Command::FlipH(None)),
+        KeyCode::KeyL if live.remote.midi.learning().is_some() => {
+            apply(live, Command::MidiLearn(Learn::Cancel))
         }
-        KeyCode::ArrowRight if count > 0 => {
-            let next = live.current.map_or(0, |i| (i + 1) % count);
-            switch_preset(live, next);
-        }
-        KeyCode::ArrowLeft if count > 0 => {
-            let previous = live.current.map_or(0, |i| (i + count - 1) % count);
-            switch_preset(live, previous);
-        }
-        KeyCode::KeyV if shift => look.flip_v = !look.flip_v,
-        KeyCode::KeyV => live.view = live.view.next(),
-        KeyCode::KeyH => look.flip_h = !look.flip_h,
+        KeyCode::KeyL => apply(live, Command::MidiLearn(Learn::LastTouched)),
         KeyCode::KeyF => {
             live.fullscreen = !live.fullscreen;
             set_fullscreen(app, app.window_id(), live.fullscreen);
         }
-        KeyCode::Space => live.settings.frozen = !live.settings.frozen,
-        KeyCode::KeyB => live.blackout = !live.blackout,
+        KeyCode::Space => apply(live, Command::Freeze(None)),
+        KeyCode::KeyB => apply(live, Command::Blackout(None)),
         KeyCode::KeyO => live.overlay = !live.overlay,
         KeyCode::BracketLeft => apply(
             live,
@@ -571,6 +632,9 @@ fn digit(key: KeyCode) -> usize {
 /// Applies one command to the show's state (continuous values become glide targets).
 fn apply(live: &mut Live, command: Command) {
     live.dirty = true;
+    if let Some(touched) = learn_target(&command) {
+        live.last_touched = Some(touched);
+    }
     let look = &mut live.settings.look;
     match command {
         Command::Set(param, value) => {
@@ -613,11 +677,52 @@ fn apply(live: &mut Live, command: Command) {
             }
         }
         Command::PresetSave(name) => save_preset(live, &name),
-        Command::State { reply_to } => {
-            if let Some(osc) = &live.osc {
-                osc.send(reply_to, state_messages(live));
+        Command::State { reply_to } => remote::reply_state(live, reply_to),
+        Command::MidiLearn(learn) => midi_learn(live, learn),
+    }
+}
+
+/// The address a command came through, for MIDI learn.
+fn learn_target(command: &Command) -> Option<LearnTarget> {
+    let target = |to: &str, arg: Option<Arg>| Some(LearnTarget::new(to, arg));
+    match command {
+        Command::Set(param, _) => target(param.name(), None),
+        Command::Freeze(_) => target("freeze", None),
+        Command::Blackout(_) => target("blackout", None),
+        Command::FlipH(_) => target("flip/h", None),
+        Command::FlipV(_) => target("flip/v", None),
+        Command::Invert(_) => target("invert", None),
+        Command::View(None) => target("view", None),
+        Command::View(Some(i)) => target("view", Some(Arg::Int(*i as i32))),
+        Command::Preset(Selector::Index(i)) => target("preset", Some(Arg::Int(*i as i32))),
+        Command::Preset(Selector::Name(name)) => target("preset", Some(Arg::Text(name.clone()))),
+        Command::Preset(Selector::Next) => target("preset/next", None),
+        Command::Preset(Selector::Prev) => target("preset/prev", None),
+        _ => None,
+    }
+}
+
+fn midi_learn(live: &mut Live, learn: Learn) {
+    let target = match learn {
+        Learn::Cancel => None,
+        Learn::Target(target) => Some(target),
+        Learn::LastTouched => match live.last_touched.clone() {
+            Some(target) => Some(target),
+            None => {
+                live.notice = Some(
+                    "MIDI learn: change something first (a key, a fader), then press l".into(),
+                );
+                return;
             }
+        },
+    };
+    let starting = target.is_some();
+    match live.remote.midi.learn(target) {
+        Ok(()) if starting && live.remote.midi_input.is_none() => {
+            live.notice = Some("MIDI learn is waiting, but MIDI input is off (--midi)".into())
         }
+        Ok(()) => live.notice = None,
+        Err(error) => live.notice = Some(error),
     }
 }
 
@@ -650,15 +755,6 @@ fn save_preset(live: &mut Live, name: &str) {
     }
 }
 
-fn apply_osc(live: &mut Live) {
-    let Some(osc) = &live.osc else {
-        return;
-    };
-    for (command, _) in osc.drain() {
-        apply(live, command);
-    }
-}
-
 /// Continuous parameters move towards their targets with a time constant of `glide` seconds,
 /// so a jumpy fader or a preset change never jumps on stage.
 fn glide(live: &mut Live, dt: f32) {
@@ -679,71 +775,6 @@ fn glide(live: &mut Live, dt: f32) {
     close(&mut look.contrast, live.targets.contrast);
     close(&mut look.downscale, live.targets.downscale);
     close(&mut live.settings.smoothing, live.targets.smoothing);
-}
-
-fn state_messages(live: &Live) -> Vec<rosc::OscMessage> {
-    use rosc::{OscMessage, OscType};
-    let message = |addr: &str, arg: OscType| OscMessage {
-        addr: addr.to_string(),
-        args: vec![arg],
-    };
-    let mut messages = Vec::new();
-    for param in Param::ALL {
-        let value = match param {
-            Param::Brightness => live.targets.brightness,
-            Param::Contrast => live.targets.contrast,
-            Param::Downscale => live.targets.downscale,
-            Param::Smoothing => live.targets.smoothing,
-            Param::Crossfade => live.crossfade,
-        };
-        messages.push(message(
-            &format!("/lts/{}", param.name()),
-            OscType::Float(value),
-        ));
-        messages.push(message(
-            &format!("/lts/{}/norm", param.name()),
-            OscType::Float(param.to_norm(value)),
-        ));
-    }
-    let look = &live.settings.look;
-    let flag = |on: bool| OscType::Int(on as i32);
-    messages.push(message("/lts/freeze", flag(live.settings.frozen)));
-    messages.push(message("/lts/blackout", flag(live.blackout)));
-    messages.push(message("/lts/flip/h", flag(look.flip_h)));
-    messages.push(message("/lts/flip/v", flag(look.flip_v)));
-    messages.push(message("/lts/invert", flag(look.invert)));
-    let view = match live.view {
-        ViewMode::Output => 0,
-        ViewMode::LookOutput => 1,
-        ViewMode::All => 2,
-    };
-    messages.push(message("/lts/view", OscType::Int(view)));
-    let preset = live
-        .current
-        .map(|i| preset_label(live, i))
-        .unwrap_or_default();
-    messages.push(message("/lts/preset", OscType::String(preset)));
-    let model = live.last.as_ref().map(|l| l.1.clone()).unwrap_or_default();
-    messages.push(message("/lts/model", OscType::String(model)));
-    messages
-}
-
-/// Pushes state to every client that has sent (and `--osc-out`), at most 20 times a second.
-fn push_state(live: &mut Live) {
-    if !live.dirty || live.last_push.elapsed().as_secs_f32() < 0.05 {
-        return;
-    }
-    let Some(osc) = &live.osc else {
-        return;
-    };
-    let messages = state_messages(live);
-    let mut targets = osc.clients();
-    targets.extend(live.options.osc_out);
-    for target in targets {
-        osc.send(target, messages.clone());
-    }
-    live.dirty = false;
-    live.last_push = Instant::now();
 }
 
 fn preset_stamps(dir: &std::path::Path) -> Vec<(PathBuf, Option<std::time::SystemTime>)> {

@@ -5,6 +5,7 @@ use bytemuck::{Pod, Zeroable};
 use image::RgbImage;
 use wgpu::util::DeviceExt;
 
+use super::gpu_timer::GpuTimer;
 use super::{Look, LookError};
 
 const SHADER: &str = include_str!("../../shaders/preprocess.wgsl");
@@ -38,6 +39,7 @@ pub struct GpuLook {
     params: wgpu::Buffer,
     frame: Option<wgpu::Buffer>,
     scratch: Option<(usize, wgpu::Buffer, wgpu::Buffer)>,
+    timer: Option<GpuTimer>,
 }
 
 fn storage_entry(binding: u32, read_only: bool) -> wgpu::BindGroupLayoutEntry {
@@ -106,7 +108,19 @@ impl GpuLook {
             layout,
             frame: None,
             scratch: None,
+            timer: None,
         }
+    }
+
+    /// Times every pass from now on with GPU timestamps; false where the device cannot.
+    pub fn enable_timing(&mut self, device: &wgpu::Device, queue: &wgpu::Queue) -> bool {
+        self.timer = GpuTimer::new(device, queue);
+        self.timer.is_some()
+    }
+
+    /// GPU milliseconds of the last pass (after `enable_timing`; waits for the GPU).
+    pub fn last_gpu_ms(&self, device: &wgpu::Device) -> Option<f64> {
+        self.timer.as_ref()?.read_ms(device)
     }
 
     /// Uploads `frame` and writes its look (`size²` floats in [-1, 1]) into `output`, starting
@@ -131,6 +145,14 @@ impl GpuLook {
             return Err(LookError::Size(size));
         }
         let (crop_x, crop_y, crop_side) = look.crop(width, height);
+        // Bind only the part of `output` we write, from an aligned offset: a Burn tensor lives in
+        // a pooled buffer that may be larger than one binding may be.
+        let alignment = device.limits().min_storage_buffer_offset_alignment as u64;
+        let bind_offset = offset_bytes / alignment * alignment;
+        let bind_size = offset_bytes - bind_offset + (size * size * 4) as u64;
+        if offset_bytes % 4 != 0 || offset_bytes + (size * size * 4) as u64 > output.size() {
+            return Err(LookError::Output(offset_bytes, output.size()));
+        }
         let params = Params {
             frame_w: width,
             frame_h: height,
@@ -139,7 +161,7 @@ impl GpuLook {
             crop_side,
             size: size as u32,
             low: look.low_size(size) as u32,
-            out_offset: (offset_bytes / 4) as u32,
+            out_offset: ((offset_bytes - bind_offset) / 4) as u32,
             flip_h: look.flip_h as u32,
             flip_v: look.flip_v as u32,
             invert: look.invert as u32,
@@ -206,7 +228,11 @@ impl GpuLook {
                 },
                 wgpu::BindGroupEntry {
                     binding: 4,
-                    resource: output.as_entire_binding(),
+                    resource: wgpu::BindingResource::Buffer(wgpu::BufferBinding {
+                        buffer: output,
+                        offset: bind_offset,
+                        size: std::num::NonZeroU64::new(bind_size),
+                    }),
                 },
             ],
         });
@@ -217,7 +243,7 @@ impl GpuLook {
         {
             let mut pass = encoder.begin_compute_pass(&wgpu::ComputePassDescriptor {
                 label: Some("lts preprocess"),
-                timestamp_writes: None,
+                timestamp_writes: self.timer.as_ref().map(GpuTimer::pass_writes),
             });
             pass.set_bind_group(0, &bind_group, &[]);
             pass.set_pipeline(&self.frame_to_size);
@@ -229,6 +255,9 @@ impl GpuLook {
             pass.set_pipeline(&self.finish);
             pass.dispatch_workgroups(groups(params.size), groups(params.size), 1);
         }
+        if let Some(timer) = &self.timer {
+            timer.resolve(&mut encoder);
+        }
         queue.submit([encoder.finish()]);
         Ok(())
     }
@@ -236,15 +265,8 @@ impl GpuLook {
 
 /// A device of its own, for tools and tests (prefers a real GPU; lavapipe otherwise).
 pub fn headless_device() -> Option<(wgpu::Device, wgpu::Queue, wgpu::AdapterInfo)> {
-    let instance =
-        wgpu::Instance::new(wgpu::InstanceDescriptor::new_without_display_handle_from_env());
-    let adapter =
-        pollster::block_on(instance.request_adapter(&wgpu::RequestAdapterOptions::default()))
-            .ok()?;
-    let info = adapter.get_info();
-    let (device, queue) =
-        pollster::block_on(adapter.request_device(&wgpu::DeviceDescriptor::default())).ok()?;
-    Some((device, queue, info))
+    let gpu = super::gpu_tensor::SharedGpu::new()?;
+    Some((gpu.device, gpu.queue, gpu.info))
 }
 
 /// A storage buffer the look can write into and that can be read back.

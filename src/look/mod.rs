@@ -8,6 +8,8 @@
 
 pub mod cpu;
 pub mod gpu;
+pub mod gpu_tensor;
+pub mod gpu_timer;
 
 pub mod random;
 pub mod resample;
@@ -69,6 +71,8 @@ pub enum LookError {
     EmptyImage(u32, u32),
     #[error("the output size must be at least 2 pixels, got {0}")]
     Size(usize),
+    #[error("the look does not fit the output buffer at byte {0} (buffer of {1} bytes)")]
+    Output(u64, u64),
 }
 
 impl Look {

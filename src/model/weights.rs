@@ -56,6 +56,10 @@ pub fn load_safetensors(path: &Path) -> Result<StateDict> {
         .with_context(|| format!("{} is not a valid safetensors file", path.display()))?;
     let mut dict = StateDict::default();
     for (key, view) in tensors.tensors() {
+        // PyTorch's batch-norm step counters (int64) carry nothing inference or training needs.
+        if key.ends_with("num_batches_tracked") {
+            continue;
+        }
         let data = view.data();
         let values: Vec<f32> = match view.dtype() {
             Dtype::F32 => data

@@ -1,0 +1,399 @@
+#!/usr/bin/env python3
+"""Training speed, side by side: `lts train` (Burn, Flex CPU backend) against the same pix2pix in PyTorch.
+
+Both sides train the same networks with the same batch, size, losses and optimiser, on the same CPU
+with the same number of compute threads:
+  - generator: U-Net (log2(size) levels as in lts: 8 at 256; 1 grey channel in, 3 out, batch norm,
+    dropout 0.5 in the three 8*ngf decoder blocks next to the innermost, tanh out), width `--ngf`;
+  - discriminator: 70x70 PatchGAN (3 layers, batch norm) on concat(input, target), width `--ndf`
+    (64, the default of both `lts train` and the reference);
+  - losses: BCE-with-logits GAN + 100 * L1 for G, (real + fake) / 2 for D; Adam lr 2e-4, betas (0.5, 0.999).
+
+What is timed differs on purpose, and the output says so:
+  - ours: the whole `lts train` loop, including the pairs made on the fly (image decoding and the
+    look) by its worker threads (`--workers`, lts's default otherwise), which run beside the
+    RAYON_NUM_THREADS compute threads. Rates come from losses.csv (its images_per_s column is a
+    running mean since the first step, rounded to 0.01; the script turns it back into elapsed
+    times and reports the rate over the steps after the warm-up). The dataset is generated:
+    batch * (warmup + steps) JPEGs of 1.5 * size pixels, so no epoch ends (and no sample sheet is
+    written) inside the timed steps; no checkpoint is written inside them either.
+  - PyTorch: the training steps only, on random tensors made beforehand (no data loading).
+
+Usage (Debian's python3-torch 1.13 lives in the system interpreter):
+  /usr/bin/python3 benches/train_pytorch.py [--ngf 16,32] [--batch 4] [--size 256] [--threads 2]
+      [--steps 20] [--warmup 3] [--ndf 64] [--workers N] [--lts PATH] [--side both|ours|pytorch]
+      [--json] [--keep]
+
+`--lts` defaults to $CARGO_TARGET_DIR/release/lts, else ~/.cache/learning-to-see/target/release/lts,
+else ./target/release/lts. `lts train` runs with its working directory, dataset, runs, models and
+presets all in a temporary directory, so nothing in the repository is written.
+"""
+import argparse
+import csv
+import json
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+
+NOTE_OURS = ("ours: whole `lts train` loop (Burn Flex backend, RAYON_NUM_THREADS compute threads), "
+             "including on-the-fly image decoding and the look in {workers} worker thread(s); "
+             "rate over the steps after the warm-up, from losses.csv")
+NOTE_TORCH = ("PyTorch: training steps only, on random tensors made beforehand (no data loading), "
+              "torch.set_num_threads; same U-Net/PatchGAN, losses and Adam")
+
+
+# ---------------------------------------------------------------------------------------------
+# Arguments and the lts binary
+# ---------------------------------------------------------------------------------------------
+
+def parse_args(argv=None):
+    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
+                                formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--ngf", default="16,32", help="generator widths, comma-separated (default 16,32)")
+    p.add_argument("--ndf", type=int, default=64, help="discriminator width (default 64, as lts train)")
+    p.add_argument("--batch", type=int, default=4, help="default 4")
+    p.add_argument("--size", type=int, default=256, help="square training size (default 256)")
+    p.add_argument("--threads", type=int, default=2,
+                   help="compute threads: torch.set_num_threads and RAYON_NUM_THREADS (default 2)")
+    p.add_argument("--steps", type=int, default=20, help="timed steps (default 20)")
+    p.add_argument("--warmup", type=int, default=3, help="untimed steps before them (default 3)")
+    p.add_argument("--workers", type=int, default=None,
+                   help="lts train's pair-making threads (default: lts's own default)")
+    p.add_argument("--lts", type=Path, default=None, help="the lts binary (default: $CARGO_TARGET_DIR/release/lts, else "
+                        "~/.cache/learning-to-see/target/release/lts, else ./target/release/lts)")
+    p.add_argument("--side", choices=["both", "ours", "pytorch"], default="both",
+                   help="run one side only (default both)")
+    p.add_argument("--json", action="store_true", help="print JSON instead of a markdown table")
+    p.add_argument("--keep", action="store_true", help="keep the temporary directory (path on stderr)")
+    args = p.parse_args(argv)
+    try:
+        args.ngf = [int(n) for n in args.ngf.split(",") if n.strip()]
+    except ValueError:
+        p.error(f"--ngf takes comma-separated integers, got {args.ngf!r}")
+    if not args.ngf or min(args.ngf) < 1:
+        p.error("--ngf needs at least one positive width")
+    if args.size < 32 or args.size & (args.size - 1):
+        # lts picks the U-Net's depth from the size (log2: 8 levels at 256), as this script does.
+        p.error("--size must be a power of two, at least 32")
+    if min(args.batch, args.threads, args.steps) < 1 or args.warmup < 0:
+        p.error("--batch, --threads and --steps must be positive, --warmup not negative")
+    return args
+
+
+def default_lts():
+    candidates = []
+    if os.environ.get("CARGO_TARGET_DIR"):
+        candidates.append(Path(os.environ["CARGO_TARGET_DIR"]) / "release" / "lts")
+    candidates.append(Path.home() / ".cache" / "learning-to-see" / "target" / "release" / "lts")
+    candidates.append(REPO / "target" / "release" / "lts")
+    for path in candidates:
+        if path.is_file():
+            return path
+    return candidates[0]
+
+
+def cpu_model():
+    try:
+        with open("/proc/cpuinfo") as f:
+            for line in f:
+                if line.startswith("model name"):
+                    return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or platform.machine()
+
+
+def log(message):
+    print(message, file=sys.stderr, flush=True)
+
+
+# ---------------------------------------------------------------------------------------------
+# Ours: `lts train` on a generated dataset
+# ---------------------------------------------------------------------------------------------
+
+def make_dataset(directory, count, side, seed=7):
+    """`count` smooth random colour images (JPEG, `side` px square): cheap to make, photo-like to decode."""
+    import numpy as np
+    from PIL import Image
+
+    directory.mkdir(parents=True, exist_ok=True)
+    rng = np.random.default_rng(seed)
+    for i in range(count):
+        coarse = (rng.random((8, 8, 3)) * 255).astype(np.uint8)
+        image = Image.fromarray(coarse).resize((side, side), Image.BICUBIC)
+        grain = rng.normal(0, 6, (side, side, 3))
+        pixels = np.clip(np.asarray(image, dtype=np.float32) + grain, 0, 255).astype(np.uint8)
+        Image.fromarray(pixels).save(directory / f"target_{i:04d}.jpg", quality=90)
+
+
+def elapsed_from_csv(path, batch):
+    """(step, seconds since the first step started) per row of lts's losses.csv.
+
+    images_per_s is written as (step * batch) / elapsed, a running mean, so elapsed = step * batch / rate.
+    """
+    rows = []
+    with open(path, newline="") as f:
+        for row in csv.DictReader(f):
+            step, rate = int(row["step"]), float(row["images_per_s"])
+            if rate > 0:
+                rows.append((step, step * batch / rate))
+    return rows
+
+
+def run_ours(args, ngf, workdir, dataset):
+    total = args.warmup + args.steps
+    name = f"bench-ngf{ngf}"
+    command = [
+        str(args.lts), "train",
+        "--data", str(dataset), "--name", name,
+        "--ngf", str(ngf), "--ndf", str(args.ndf),
+        "--batch", str(args.batch), "--size", str(args.size),
+        "--steps", str(total),
+        # No checkpoint inside the timed steps (one is always written after the last step).
+        "--checkpoint-every", str(total * 10),
+        "--runs", str(workdir / "runs"),
+        "--models", str(workdir / "models"),
+        "--presets", str(workdir / "presets"),
+    ]
+    if args.workers is not None:
+        command += ["--workers", str(args.workers)]
+    env = dict(os.environ, RAYON_NUM_THREADS=str(args.threads))
+    log(f"ours  ngf {ngf}: {' '.join(command)}")
+    started = time.perf_counter()
+    done = subprocess.run(command, cwd=workdir, env=env, stdout=subprocess.PIPE,
+                          stderr=subprocess.STDOUT, text=True)
+    wall = time.perf_counter() - started
+    if done.returncode != 0:
+        raise RuntimeError(f"lts train failed ({done.returncode}):\n{done.stdout[-3000:]}")
+    rows = elapsed_from_csv(workdir / "runs" / name / "losses.csv", args.batch)
+    if len(rows) != total:
+        raise RuntimeError(f"expected {total} rows in losses.csv, found {len(rows)}")
+    elapsed = dict(rows)
+    start = elapsed[args.warmup] if args.warmup else 0.0
+    seconds = elapsed[total] - start
+    steps = [elapsed[s] - elapsed.get(s - 1, 0.0) for s in range(args.warmup + 1, total + 1)]
+    return {
+        "images_per_s": args.steps * args.batch / seconds,
+        "step_s_median": statistics.median(steps),
+        "process_wall_s": wall,
+    }
+
+
+# ---------------------------------------------------------------------------------------------
+# PyTorch: the same networks, written here in plain torch.nn
+# ---------------------------------------------------------------------------------------------
+
+def build_torch_side():
+    import torch
+    from torch import nn
+    import torch.nn.functional as F
+
+    def init_weights(module):
+        # pix2pix's "normal" init: conv weights N(0, 0.02), norm scales N(1, 0.02), biases 0.
+        if isinstance(module, (nn.Conv2d, nn.ConvTranspose2d)):
+            nn.init.normal_(module.weight, 0.0, 0.02)
+            if module.bias is not None:
+                nn.init.zeros_(module.bias)
+        elif isinstance(module, nn.BatchNorm2d):
+            nn.init.normal_(module.weight, 1.0, 0.02)
+            nn.init.zeros_(module.bias)
+
+    class UNet(nn.Module):
+        """U-Net with `levels` stride-2 downsamplings; level 0 is the outermost.
+
+        Level i maps `outer` channels to `inner` on the way down and `inner` (+ skip) back to `outer`
+        on the way up. Convolutions feeding a batch norm have no bias, as in the reference.
+        """
+
+        def __init__(self, ngf, in_channels=1, out_channels=3, levels=8, dropout=True):
+            super().__init__()
+            widths = [(out_channels, ngf), (ngf, 2 * ngf), (2 * ngf, 4 * ngf), (4 * ngf, 8 * ngf)]
+            widths += [(8 * ngf, 8 * ngf)] * (levels - len(widths))
+            innermost = levels - 1
+            self.downs, self.ups = nn.ModuleList(), nn.ModuleList()
+            for i, (outer, inner) in enumerate(widths):
+                down = [nn.Conv2d(in_channels if i == 0 else outer, inner, 4, 2, 1, bias=False)]
+                if 0 < i < innermost:
+                    down.append(nn.BatchNorm2d(inner))
+                up = [nn.ConvTranspose2d(inner if i == innermost else 2 * inner, outer, 4, 2, 1,
+                                         bias=i == 0)]
+                if i == 0:
+                    up.append(nn.Tanh())
+                else:
+                    up.append(nn.BatchNorm2d(outer))
+                    # The three 8*ngf blocks just outside the innermost one.
+                    if dropout and 4 <= i < innermost:
+                        up.append(nn.Dropout(0.5))
+                self.downs.append(nn.Sequential(*down))
+                self.ups.append(nn.Sequential(*up))
+            self.apply(init_weights)
+
+        def forward(self, x):
+            skips = []
+            for i, down in enumerate(self.downs):
+                x = down(x if i == 0 else F.leaky_relu(x, 0.2))
+                skips.append(x)
+            y = skips.pop()
+            for i in reversed(range(len(self.ups))):
+                if i != len(self.ups) - 1:
+                    y = torch.cat([skips.pop(), y], 1)
+                y = self.ups[i](F.relu(y))
+            return y
+
+    class PatchGan(nn.Module):
+        """70x70 PatchGAN: k4 convolutions, strides 2,2,2,1,1, widths ndf..8*ndf, then one logit map."""
+
+        def __init__(self, in_channels, ndf=64, layers=3):
+            super().__init__()
+            body = [nn.Conv2d(in_channels, ndf, 4, 2, 1), nn.LeakyReLU(0.2, True)]
+            width = ndf
+            for n in range(1, layers + 1):
+                nxt = ndf * min(2 ** n, 8)
+                body += [nn.Conv2d(width, nxt, 4, 1 if n == layers else 2, 1, bias=False),
+                         nn.BatchNorm2d(nxt), nn.LeakyReLU(0.2, True)]
+                width = nxt
+            body.append(nn.Conv2d(width, 1, 4, 1, 1))
+            self.body = nn.Sequential(*body)
+            self.apply(init_weights)
+
+        def forward(self, x):
+            return self.body(x)
+
+    class Pix2Pix:
+        def __init__(self, ngf, ndf, size, l1_weight=100.0, lr=2e-4):
+            # The depth lts gives a size: log2 (8 levels, a 1x1 bottleneck, at 256).
+            self.g, self.d = UNet(ngf, levels=size.bit_length() - 1), PatchGan(1 + 3, ndf)
+            self.g.train()
+            self.d.train()
+            self.opt_g = torch.optim.Adam(self.g.parameters(), lr=lr, betas=(0.5, 0.999), eps=1e-8)
+            self.opt_d = torch.optim.Adam(self.d.parameters(), lr=lr, betas=(0.5, 0.999), eps=1e-8)
+            self.l1_weight = l1_weight
+
+        @staticmethod
+        def gan_loss(logits, real):
+            labels = torch.ones_like(logits) if real else torch.zeros_like(logits)
+            return F.binary_cross_entropy_with_logits(logits, labels)
+
+        def step(self, grey, target):
+            fake = self.g(grey)
+            # D: real pairs -> 1, generated (detached) -> 0, loss halved.
+            self.d.requires_grad_(True)
+            self.opt_d.zero_grad(set_to_none=True)
+            d_fake = self.gan_loss(self.d(torch.cat([grey, fake.detach()], 1)), False)
+            d_real = self.gan_loss(self.d(torch.cat([grey, target], 1)), True)
+            (0.5 * (d_fake + d_real)).backward()
+            self.opt_d.step()
+            # G: fool the updated D (no gradients for D's weights), stay near the target.
+            self.d.requires_grad_(False)
+            self.opt_g.zero_grad(set_to_none=True)
+            g_gan = self.gan_loss(self.d(torch.cat([grey, fake], 1)), True)
+            g_l1 = (fake - target).abs().mean()
+            (g_gan + self.l1_weight * g_l1).backward()
+            self.opt_g.step()
+            return [t.item() for t in (g_gan, g_l1, d_real, d_fake)]
+
+    return torch, Pix2Pix
+
+
+def run_pytorch(args, ngf, torch, Pix2Pix):
+    torch.manual_seed(1)
+    gan = Pix2Pix(ngf, args.ndf, args.size)
+    # A few batches of random pairs in [-1, 1], made before timing and cycled.
+    batches = [(torch.rand(args.batch, 1, args.size, args.size) * 2 - 1,
+                torch.rand(args.batch, 3, args.size, args.size) * 2 - 1) for _ in range(4)]
+    log(f"torch ngf {ngf}: {args.warmup} warm-up + {args.steps} timed steps")
+    for i in range(args.warmup):
+        gan.step(*batches[i % len(batches)])
+    steps = []
+    started = time.perf_counter()
+    for i in range(args.steps):
+        t0 = time.perf_counter()
+        gan.step(*batches[i % len(batches)])
+        steps.append(time.perf_counter() - t0)
+    seconds = time.perf_counter() - started
+    return {"images_per_s": args.steps * args.batch / seconds,
+            "step_s_median": statistics.median(steps)}
+
+
+# ---------------------------------------------------------------------------------------------
+# Main
+# ---------------------------------------------------------------------------------------------
+
+def main(argv=None):
+    args = parse_args(argv)
+    rows = {ngf: {"ngf": ngf, "ndf": args.ndf, "batch": args.batch, "size": args.size,
+                  "threads": args.threads, "ours": None, "pytorch": None} for ngf in args.ngf}
+    notes = []
+    torch_version = None
+
+    if args.side in ("both", "ours"):
+        if args.lts is None:
+            args.lts = default_lts()
+        if not args.lts.is_file():
+            sys.exit(f"no lts binary at {args.lts}: build it (cargo build --release) or pass --lts PATH")
+        workdir = Path(tempfile.mkdtemp(prefix="lts-train-bench-"))
+        try:
+            # Enough images that no epoch ends (and no sample sheet is written) inside the timed steps.
+            count = args.batch * (args.warmup + args.steps)
+            dataset = workdir / "data"
+            log(f"making {count} target images in {dataset}")
+            make_dataset(dataset, count, args.size + args.size // 2)
+            # Run all of ours before PyTorch is imported: its idle OpenMP threads stay out of the way.
+            for ngf in args.ngf:
+                rows[ngf]["ours"] = run_ours(args, ngf, workdir, dataset)
+        finally:
+            if args.keep:
+                log(f"kept {workdir}")
+            else:
+                import shutil
+                shutil.rmtree(workdir, ignore_errors=True)
+        notes.append(NOTE_OURS.format(workers=args.workers if args.workers is not None
+                                      else "lts's default number of"))
+
+    if args.side in ("both", "pytorch"):
+        torch, Pix2Pix = build_torch_side()
+        torch.set_num_threads(args.threads)
+        torch_version = torch.__version__
+        for ngf in args.ngf:
+            rows[ngf]["pytorch"] = run_pytorch(args, ngf, torch, Pix2Pix)
+        notes.append(NOTE_TORCH)
+
+    for row in rows.values():
+        ours, theirs = row["ours"], row["pytorch"]
+        row["ratio"] = (ours["images_per_s"] / theirs["images_per_s"]) if ours and theirs else None
+    notes.append(f"{args.warmup} warm-up steps, then {args.steps} timed steps of batch {args.batch}; "
+                 f"images/s = steps * batch / seconds")
+
+    if args.json:
+        print(json.dumps({"cpu": cpu_model(),
+                          "cpu_count": os.cpu_count(), "torch": torch_version,
+                          "lts": str(args.lts) if args.lts else None,
+                          "warmup": args.warmup, "steps": args.steps,
+                          "rows": list(rows.values()), "notes": notes}, indent=2))
+        return
+
+    def rate(side):
+        return f"{side['images_per_s']:.2f}" if side else "-"
+
+    print("| ngf | batch | size | threads | ours img/s | PyTorch img/s | ratio ours/PyTorch |")
+    print("|---|---|---|---|---|---|---|")
+    for row in rows.values():
+        ratio = f"{row['ratio']:.2f}" if row["ratio"] is not None else "-"
+        print(f"| {row['ngf']} | {row['batch']} | {row['size']} | {row['threads']} | "
+              f"{rate(row['ours'])} | {rate(row['pytorch'])} | {ratio} |")
+    print()
+    print(f"{cpu_model()}, {os.cpu_count()} CPUs; ndf {args.ndf}; PyTorch {torch_version or '-'}; "
+          f"lts {args.lts or '-'}")
+    for note in notes:
+        print(f"- {note}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,159 @@
+//! The look written straight into the Burn tensor the generator reads: one wgpu device shared
+//! by our shaders and burn-wgpu, no copy through the CPU.
+
+use std::sync::OnceLock;
+
+use anyhow::{anyhow, Result};
+use burn::backend::wgpu::{init_device, RuntimeOptions, WgpuDevice, WgpuRuntime, WgpuSetup};
+use burn::prelude::*;
+use image::RgbImage;
+
+use super::gpu::GpuLook;
+use super::Look;
+
+/// burn-wgpu without the fusion wrapper: its tensors expose their wgpu buffers.
+pub type GpuDirect = burn::backend::wgpu::CubeBackend<WgpuRuntime, f32, i32, u32>;
+
+/// One wgpu device for everything (prefers a real GPU; lavapipe otherwise), created with the
+/// adapter's features and limits because burn-wgpu plans its kernels from them.
+pub struct SharedGpu {
+    pub instance: wgpu::Instance,
+    pub adapter: wgpu::Adapter,
+    pub device: wgpu::Device,
+    pub queue: wgpu::Queue,
+    pub info: wgpu::AdapterInfo,
+    burn: OnceLock<WgpuDevice>,
+}
+
+impl SharedGpu {
+    pub fn new() -> Option<Self> {
+        let instance =
+            wgpu::Instance::new(wgpu::InstanceDescriptor::new_without_display_handle_from_env());
+        let adapter =
+            pollster::block_on(instance.request_adapter(&wgpu::RequestAdapterOptions::default()))
+                .ok()?;
+        let info = adapter.get_info();
+        let descriptor = wgpu::DeviceDescriptor {
+            label: Some("learning-to-see"),
+            required_features: adapter.features(),
+            required_limits: adapter.limits(),
+            ..Default::default()
+        };
+        let (device, queue) = pollster::block_on(adapter.request_device(&descriptor)).ok()?;
+        Some(Self {
+            instance,
+            adapter,
+            device,
+            queue,
+            info,
+            burn: OnceLock::new(),
+        })
+    }
+
+    /// The same device as a burn-wgpu device (registered with Burn on first use).
+    pub fn burn_device(&self) -> WgpuDevice {
+        self.burn
+            .get_or_init(|| {
+                let setup = WgpuSetup {
+                    instance: self.instance.clone(),
+                    adapter: self.adapter.clone(),
+                    device: self.device.clone(),
+                    queue: self.queue.clone(),
+                    backend: self.info.backend,
+                };
+                init_device(setup, RuntimeOptions::default())
+            })
+            .clone()
+    }
+}
+
+/// Runs the look of `frame` on the GPU into a new `[1, 1, size, size]` Burn tensor.
+pub fn look_tensor(
+    gpu: &SharedGpu,
+    shader: &mut GpuLook,
+    look: &Look,
+    frame: &RgbImage,
+    size: usize,
+) -> Result<Tensor<GpuDirect, 4>> {
+    let tensor = Tensor::<GpuDirect, 4>::empty([1, 1, size, size], &gpu.burn_device());
+    let primitive = tensor.clone().into_primitive().tensor();
+    // Burn's queued work goes first, so nothing it still owes can land after our write.
+    primitive
+        .client
+        .flush()
+        .map_err(|e| anyhow!("burn-wgpu: {e:?}"))?;
+    let resource = primitive
+        .client
+        .get_resource(primitive.handle.clone())
+        .map_err(|e| anyhow!("burn-wgpu: {e:?}"))?;
+    let target = resource.resource();
+    shader.run(
+        &gpu.device,
+        &gpu.queue,
+        look,
+        frame,
+        size,
+        &target.buffer,
+        target.offset,
+    )?;
+    Ok(tensor)
+}
+
+/// A whole frame on the shared device: the look (WGSL) into the generator's input tensor, the
+/// generator on burn-wgpu; no pixel goes through the CPU until the output is read.
+pub struct GpuFrame {
+    pub gpu: SharedGpu,
+    shader: GpuLook,
+    generator: crate::model::Generator<GpuDirect>,
+}
+
+impl GpuFrame {
+    pub fn new(
+        gpu: SharedGpu,
+        config: &crate::model::GeneratorConfig,
+        weights: crate::model::StateDict,
+    ) -> Result<Self> {
+        let shader = GpuLook::new(&gpu.device);
+        let generator = config.load::<GpuDirect>(weights, &gpu.burn_device())?;
+        Ok(Self {
+            gpu,
+            shader,
+            generator,
+        })
+    }
+
+    /// The look of `frame` as the generator's input, on the device.
+    pub fn look(
+        &mut self,
+        look: &Look,
+        frame: &RgbImage,
+        size: usize,
+    ) -> Result<Tensor<GpuDirect, 4>> {
+        look_tensor(&self.gpu, &mut self.shader, look, frame, size)
+    }
+
+    pub fn forward(&self, input: Tensor<GpuDirect, 4>) -> Tensor<GpuDirect, 4> {
+        let channels = self.generator.input_channels();
+        let input = if channels == 1 {
+            input
+        } else {
+            input.repeat_dim(1, channels)
+        };
+        self.generator.forward(input)
+    }
+
+    /// Look and generator, then the output (`3 × size²` in [-1, 1]) read back.
+    pub fn run(&mut self, look: &Look, frame: &RgbImage, size: usize) -> Result<Vec<f32>> {
+        let input = self.look(look, frame, size)?;
+        read_floats(self.forward(input))
+    }
+}
+
+/// A tensor's values on the CPU.
+pub fn read_floats(tensor: Tensor<GpuDirect, 4>) -> Result<Vec<f32>> {
+    tensor
+        .into_data()
+        .convert::<f32>()
+        .into_vec::<f32>()
+        .map_err(|e| anyhow!("reading the output: {e:?}"))
+}
