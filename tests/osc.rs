@@ -359,7 +359,7 @@ fn ten_thousand_messages_a_second_for_ten_seconds_last_value_wins_and_frames_kee
         let due = (start.elapsed().as_secs_f64() * 10_000.0) as u64;
         while sent < due {
             let value = ((sent % 2000) as f32 / 1000.0) - 1.0;
-            let packet = if sent % 2 == 0 {
+            let packet = if sent.is_multiple_of(2) {
                 message("/lts/brightness", vec![OscType::Float(value)])
             } else {
                 message(

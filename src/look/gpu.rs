@@ -150,7 +150,9 @@ impl GpuLook {
         let alignment = device.limits().min_storage_buffer_offset_alignment as u64;
         let bind_offset = offset_bytes / alignment * alignment;
         let bind_size = offset_bytes - bind_offset + (size * size * 4) as u64;
-        if offset_bytes % 4 != 0 || offset_bytes + (size * size * 4) as u64 > output.size() {
+        if !offset_bytes.is_multiple_of(4)
+            || offset_bytes + (size * size * 4) as u64 > output.size()
+        {
             return Err(LookError::Output(offset_bytes, output.size()));
         }
         let params = Params {
