@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
-# Builds the offline datasets the shipped models are trained on (no downloads).
-#   datasets/fire          600 procedural flames (scripts/make-fire.py, seed 1)
-#   datasets/fire-heldout   40 more with another seed, never trained on
-#   datasets/nebula        500 procedural gas clouds and stars (scripts/make-nebula.py, seed 1)
-#   datasets/nebula-heldout 40 more, seed 2
+# Builds the datasets the shipped models are trained on. The app never downloads anything; the
+# nebula set is cut from a Debian package that scripts/make-nebula.sh fetches with apt-get download.
+#   datasets/fire           600 procedural flames (scripts/make-fire.py, seed 1)
+#   datasets/fire-heldout    40 more with another seed, never trained on
+#   datasets/nebula         nebula photographs from Stellarium's textures (scripts/make-nebula.sh,
+#                           Debian stellarium-data 0.22.2-1; credits in datasets/nebula/CREDITS.txt)
+#   datasets/nebula-heldout  40 squares from photographs (and sky regions) never trained on
 set -euo pipefail
 cd "$(dirname "$0")/.."
 python=/usr/bin/python3
@@ -13,6 +15,6 @@ $python -c "import numpy, PIL" 2>/dev/null || {
 }
 $python scripts/make-fire.py datasets/fire 600 1
 $python scripts/make-fire.py datasets/fire-heldout 40 2
-$python scripts/make-nebula.py datasets/nebula 500 1
-$python scripts/make-nebula.py datasets/nebula-heldout 40 2
+scripts/make-nebula.sh
 echo "datasets/fire: $(ls datasets/fire | wc -l) images; datasets/fire-heldout: $(ls datasets/fire-heldout | wc -l)"
+echo "datasets/nebula: $(ls datasets/nebula/*.png | wc -l) images; datasets/nebula-heldout: $(ls datasets/nebula-heldout/*.png | wc -l)"
