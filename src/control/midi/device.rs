@@ -101,6 +101,16 @@ fn watch(wanted: &str, sender: &SyncSender<Vec<u8>>, status: &Mutex<String>) {
     let mut connection: Option<(MidiInputConnection<()>, String)> = None;
     loop {
         if watcher.is_none() {
+            // Without the ALSA sequencer every attempt makes ALSA print an error; wait quietly
+            // for the device node instead (it appears when the snd-seq module loads).
+            if cfg!(target_os = "linux") && !std::path::Path::new("/dev/snd/seq").exists() {
+                set_status(
+                    status,
+                    "MIDI unavailable (no ALSA sequencer, /dev/snd/seq)".into(),
+                );
+                std::thread::sleep(POLL * 5);
+                continue;
+            }
             match MidiInput::new("learning-to-see watch") {
                 Ok(input) => watcher = Some(input),
                 Err(error) => {
