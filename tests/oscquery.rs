@@ -218,3 +218,25 @@ fn a_server_on_a_taken_port_is_an_error_not_a_panic() {
         .expect("port in use");
     assert!(format!("{error:#}").contains(&port.to_string()));
 }
+
+#[test]
+fn the_show_is_announced_over_mdns_as_oscjson() {
+    let server = OscQueryServer::start(0, 9000).unwrap();
+    assert_eq!(server.mdns_issue, None, "mDNS announcement failed");
+    let browser = mdns_sd::ServiceDaemon::new().unwrap();
+    let events = browser.browse("_oscjson._tcp.local.").unwrap();
+    let deadline = Instant::now() + Duration::from_secs(20);
+    let mut found = None;
+    while Instant::now() < deadline && found.is_none() {
+        if let Ok(mdns_sd::ServiceEvent::ServiceResolved(service)) =
+            events.recv_timeout(Duration::from_millis(500))
+        {
+            if service.get_port() == server.port {
+                found = Some(service.get_fullname().to_string());
+            }
+        }
+    }
+    let _ = browser.shutdown();
+    let name = found.expect("an OSCQuery browser finds the show");
+    assert!(name.starts_with("learning-to-see"), "{name}");
+}
