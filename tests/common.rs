@@ -2,7 +2,7 @@
 //! Helpers shared by the integration tests.
 
 use std::path::{Path, PathBuf};
-use std::process::Output;
+use std::process::{Child, Command, Output, Stdio};
 
 pub fn fixtures() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures")
@@ -76,4 +76,30 @@ impl ReferenceCase {
             other => panic!("no generator arch for {other}"),
         }
     }
+}
+
+/// `lts live` on the synthetic scene in lockstep with drawing (no overlay, no glide, an empty
+/// presets directory under `root`) until killed; `extra` adds flags such as ports.
+pub fn synthetic_show(root: &Path, size: &str, extra: &[&str]) -> Child {
+    let presets = root.join("presets");
+    std::fs::create_dir_all(&presets).unwrap();
+    Command::new(env!("CARGO_BIN_EXE_lts"))
+        .args([
+            "live",
+            "--source",
+            "synthetic",
+            "--sync",
+            "--frames",
+            "1000000",
+        ])
+        .args(["--size", size, "--no-overlay", "--glide", "0"])
+        .arg("--presets")
+        .arg(&presets)
+        .arg("--models")
+        .arg(root.join("models"))
+        .args(extra)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("start lts live")
 }

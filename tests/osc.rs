@@ -7,7 +7,7 @@ use std::net::{SocketAddr, UdpSocket};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use common::scratch;
+use common::{scratch, synthetic_show};
 use learning_to_see::control::osc::{parse_packet, OscServer};
 use learning_to_see::control::{Command as Control, Param, Selector};
 use rand::{Rng, SeedableRng};
@@ -154,33 +154,9 @@ fn dumped_value(dump: &str, address: &str) -> Option<String> {
 #[test]
 fn oscsend_sets_the_running_app_and_state_comes_back_to_oscdump() {
     let root = scratch("osc_app");
-    let presets = root.join("presets");
-    std::fs::create_dir_all(&presets).unwrap();
     let port = free_port();
     let dump_port = free_port();
-    let mut app = Command::new(env!("CARGO_BIN_EXE_lts"))
-        .args([
-            "live",
-            "--source",
-            "synthetic",
-            "--sync",
-            "--frames",
-            "100000",
-            "--size",
-            "160x90",
-            "--no-overlay",
-        ])
-        .args(["--osc-port", &port.to_string(), "--glide", "0"])
-        .args([
-            "--presets",
-            presets.to_str().unwrap(),
-            "--models",
-            root.join("models").to_str().unwrap(),
-        ])
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
+    let mut app = synthetic_show(&root, "160x90", &["--osc-port", &port.to_string()]);
     let mut dump = Command::new("stdbuf")
         .args(["-oL", "oscdump", &dump_port.to_string()])
         .stdout(Stdio::piped())
@@ -302,34 +278,19 @@ fn frames_of(state: &std::collections::HashMap<String, OscType>) -> i64 {
 #[test]
 fn ten_thousand_messages_a_second_for_ten_seconds_last_value_wins_and_frames_keep_coming() {
     let root = scratch("osc_load");
-    let presets = root.join("presets");
-    std::fs::create_dir_all(&presets).unwrap();
     let port = free_port();
-    let mut app = Command::new(env!("CARGO_BIN_EXE_lts"))
-        .args([
-            "live",
-            "--source",
-            "synthetic",
-            "--sync",
-            "--frames",
-            "1000000",
-        ])
-        .args([
-            "--size",
-            "320x180",
-            "--no-overlay",
-            "--glide",
-            "0",
+    let mut app = synthetic_show(
+        &root,
+        "320x180",
+        &[
             "--midi",
             "off",
-        ])
-        .args(["--osc-port", &port.to_string(), "--oscquery-port", "0"])
-        .args(["--presets", presets.to_str().unwrap()])
-        .args(["--models", root.join("models").to_str().unwrap()])
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
+            "--osc-port",
+            &port.to_string(),
+            "--oscquery-port",
+            "0",
+        ],
+    );
     let client = UdpSocket::bind("127.0.0.1:0").unwrap();
     let reply = UdpSocket::bind("127.0.0.1:0").unwrap();
     reply

@@ -5,10 +5,10 @@
 mod common;
 
 use std::net::{SocketAddr, TcpListener, UdpSocket};
-use std::process::{Command, Stdio};
+use std::process::Command;
 use std::time::{Duration, Instant};
 
-use common::scratch;
+use common::{scratch, synthetic_show};
 use learning_to_see::control::osc::parse_message;
 use learning_to_see::control::oscquery::{respond, OscQueryServer, Snapshot};
 use learning_to_see::control::space::{addresses, Kind};
@@ -119,36 +119,20 @@ fn the_tree_has_types_ranges_and_values_and_answers_attribute_queries() {
 #[test]
 fn curl_reads_the_running_apps_values_over_http() {
     let root = scratch("oscquery_app");
-    let presets = root.join("presets");
-    std::fs::create_dir_all(&presets).unwrap();
     let osc_port = free_udp_port();
     let http_port = free_tcp_port();
-    let mut app = Command::new(env!("CARGO_BIN_EXE_lts"))
-        .args([
-            "live",
-            "--source",
-            "synthetic",
-            "--sync",
-            "--frames",
-            "100000",
-        ])
-        .args([
-            "--size",
-            "160x90",
-            "--no-overlay",
-            "--glide",
-            "0",
+    let mut app = synthetic_show(
+        &root,
+        "160x90",
+        &[
             "--midi",
             "off",
-        ])
-        .args(["--osc-port", &osc_port.to_string()])
-        .args(["--oscquery-port", &http_port.to_string()])
-        .args(["--presets", presets.to_str().unwrap()])
-        .args(["--models", root.join("models").to_str().unwrap()])
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
+            "--osc-port",
+            &osc_port.to_string(),
+            "--oscquery-port",
+            &http_port.to_string(),
+        ],
+    );
     let client = UdpSocket::bind("127.0.0.1:0").unwrap();
     let set = rosc::encoder::encode(&OscPacket::Message(OscMessage {
         addr: "/lts/contrast".into(),

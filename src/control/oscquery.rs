@@ -198,10 +198,9 @@ impl OscQueryServer {
             .name("lts oscquery".into())
             .spawn(move || {
                 for request in server.incoming_requests() {
-                    let (status, body) = {
-                        let snapshot = shared.lock().unwrap_or_else(|e| e.into_inner());
-                        respond(request.url(), &snapshot, osc_port)
-                    };
+                    // A copy, so the render thread never waits while a tree is built.
+                    let snapshot = shared.lock().unwrap_or_else(|e| e.into_inner()).clone();
+                    let (status, body) = respond(request.url(), &snapshot, osc_port);
                     let header = tiny_http::Header::from_bytes("Content-Type", "application/json")
                         .expect("a valid header");
                     let response = tiny_http::Response::from_string(body)
