@@ -5,4 +5,4 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh
 cargo build --release --bin lts
-exec target/release/lts live "$@"
+exec "${CARGO_TARGET_DIR:-target}/release/lts" live "$@"

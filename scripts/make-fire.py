@@ -10,29 +10,9 @@ import sys
 import numpy as np
 from PIL import Image
 
+from procedural import fbm, ramp_colour
+
 SIZE = 256
-
-
-def value_noise(rng, size, cells):
-    grid = rng.random((cells + 3, cells + 3))
-    coords = np.linspace(0, cells, size, endpoint=False)
-    i = coords.astype(int)
-    f = coords - i
-    f = f * f * (3 - 2 * f)
-    rows = grid[i][:, i] * (1 - f)[None, :] + grid[i][:, i + 1] * f[None, :]
-    rows_next = grid[i + 1][:, i] * (1 - f)[None, :] + grid[i + 1][:, i + 1] * f[None, :]
-    return rows * (1 - f)[:, None] + rows_next * f[:, None]
-
-
-def fbm(rng, size, base_cells, octaves):
-    total = np.zeros((size, size))
-    amplitude, weight = 1.0, 0.0
-    for octave in range(octaves):
-        total += amplitude * value_noise(rng, size, base_cells * 2 ** octave)
-        weight += amplitude
-        amplitude *= 0.5
-    return total / weight
-
 
 RAMP = np.array([
     [0.00, 0.00, 0.00, 0.00],
@@ -42,14 +22,6 @@ RAMP = np.array([
     [0.85, 1.00, 0.80, 0.30],
     [1.00, 1.00, 0.97, 0.85],
 ])
-
-
-def colour(heat):
-    heat = np.clip(heat, 0, 1)
-    out = np.zeros(heat.shape + (3,))
-    for c in range(3):
-        out[..., c] = np.interp(heat, RAMP[:, 0], RAMP[:, c + 1])
-    return out
 
 
 def flame(rng):
@@ -67,7 +39,7 @@ def flame(rng):
     heat = heat * (0.55 + 0.9 * turbulence) - 0.25 * height * turbulence
     glow = np.clip(1 - height * rng.uniform(1.5, 3.0), 0, 1) * rng.uniform(0.1, 0.35)
     heat = np.clip(heat * rng.uniform(0.8, 1.3) + glow, 0, 1.15)
-    return (colour(heat) * 255).astype(np.uint8)
+    return (ramp_colour(RAMP, heat) * 255).astype(np.uint8)
 
 
 def main():

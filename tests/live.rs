@@ -4,13 +4,16 @@
 mod common;
 
 use std::path::{Path, PathBuf};
-use std::sync::OnceLock;
+use std::sync::{Arc, OnceLock};
 use std::time::{Duration, Instant};
 
 use common::{lts, scratch, text};
 use image::{Rgb, RgbImage};
-use learning_to_see::live::engine::{Engine, Settings};
+use learning_to_see::live::engine::{Backend, Engine, Settings};
+use learning_to_see::live::gpu_link::{GpuLink, Slot};
 use learning_to_see::live::source::{self, SourceSpec};
+use learning_to_see::look::gpu_tensor::SharedGpu;
+use learning_to_see::look::texture::read_texture;
 use learning_to_see::look::Look;
 use learning_to_see::preset::Preset;
 
@@ -184,6 +187,71 @@ fn the_window_shows_the_model_output_and_matches_render() {
     );
 }
 
+/// Runs the window on a still image with the generator on `device`; returns the screenshot
+/// and the log.
+fn still_screenshot(device: &str, frames: u64) -> (RgbImage, String) {
+    let root = stage();
+    let still = root.join("still");
+    std::fs::create_dir_all(&still).unwrap();
+    source::synthetic::frame(1.0)
+        .save(still.join("frame.png"))
+        .unwrap();
+    let shot = root.join(format!("screenshot-{device}.png"));
+    let _ = std::fs::remove_file(&shot);
+    let out = lts(&[
+        "live",
+        "--source",
+        &format!("images:{}", still.display()),
+        "--device",
+        device,
+        "--frames",
+        &frames.to_string(),
+        "--screenshot",
+        shot.to_str().unwrap(),
+        "--size",
+        "256x256",
+        "--no-overlay",
+        "--osc-port",
+        "0",
+        "--midi",
+        "off",
+        "--presets",
+        root.join("presets").to_str().unwrap(),
+        "--models",
+        root.join("models").to_str().unwrap(),
+    ]);
+    let log = text(&out);
+    assert!(out.status.success(), "{log}");
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while !shot.exists() && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    let screenshot = image::open(&shot)
+        .expect("a screenshot was saved")
+        .to_rgb8();
+    (screenshot, log)
+}
+
+#[test]
+fn the_window_shows_the_same_picture_with_the_generator_on_the_gpu_or_the_cpu() {
+    // A still image, so the picture settles whatever the timing; many frames, so that the GPU
+    // (lavapipe here) has compiled its kernels well before the screenshot.
+    let (on_gpu, log) = still_screenshot("gpu", 900);
+    assert!(log.contains("generator on: GPU, nannou's device"), "{log}");
+    let (on_cpu, log) = still_screenshot("auto", 300);
+    assert!(log.contains("generator on: "), "{log}");
+    assert!(
+        warmth(&on_gpu) > 15.0,
+        "the model's colours on the GPU path: warmth {}",
+        warmth(&on_gpu)
+    );
+    let diff = mean_abs(&on_gpu, &on_cpu);
+    assert!(
+        diff < 4.0,
+        "GPU and CPU paths differ by {diff} levels on average"
+    );
+}
+
 fn wait_for(what: &str, timeout: Duration, mut check: impl FnMut() -> bool) {
     let deadline = Instant::now() + timeout;
     while !check() {
@@ -192,24 +260,32 @@ fn wait_for(what: &str, timeout: Duration, mut check: impl FnMut() -> bool) {
     }
 }
 
-#[test]
-fn models_switch_mid_run_and_a_broken_one_keeps_the_current() {
-    let root = stage();
-    let models = root.join("models");
-    let source = source::start(&SourceSpec::Synthetic);
-    let settings = Settings {
+fn switch_settings() -> Settings {
+    Settings {
         look: Look {
             downscale: 8.0,
             ..Look::default()
         },
         smoothing: 0.0,
         frozen: false,
-    };
-    let engine = Engine::start(source.clone(), settings, 64);
+    }
+}
+
+#[test]
+fn models_switch_mid_run_and_a_broken_one_keeps_the_current() {
+    let source = source::start(&SourceSpec::Synthetic);
+    let engine = Engine::start(source.clone(), switch_settings(), 64);
+    switch_models(&engine);
+    source.stop();
+}
+
+/// Warm, then a broken model (the warm one keeps playing), then warm2.
+fn switch_models(engine: &Engine) {
+    let models = stage().join("models");
     let model_of = |engine: &Engine| engine.outputs.take().map(|o| o.model);
     engine.load(models.join("warm"), 0.0);
     wait_for("the first model", Duration::from_secs(60), || {
-        model_of(&engine).as_deref() == Some("warm")
+        model_of(engine).as_deref() == Some("warm")
     });
 
     engine.load(models.join("broken"), 0.5);
@@ -227,7 +303,7 @@ fn models_switch_mid_run_and_a_broken_one_keeps_the_current() {
         "frames after the failed load",
         Duration::from_secs(30),
         || {
-            if model_of(&engine).as_deref() == Some("warm") {
+            if model_of(engine).as_deref() == Some("warm") {
                 seen += 1;
             }
             seen >= 3
@@ -236,9 +312,49 @@ fn models_switch_mid_run_and_a_broken_one_keeps_the_current() {
 
     engine.load(models.join("warm2"), 0.5);
     wait_for("the second model", Duration::from_secs(60), || {
-        model_of(&engine).as_deref() == Some("warm2")
+        model_of(engine).as_deref() == Some("warm2")
     });
     assert!(engine.notice().is_none(), "a good load clears the notice");
+}
+
+#[test]
+fn on_the_gpu_the_engine_writes_the_sketchs_texture_and_switches_models() {
+    let gpu = Arc::new(SharedGpu::new().expect("a wgpu adapter (lavapipe or a GPU)"));
+    let texture = gpu.device.create_texture(&wgpu::TextureDescriptor {
+        label: Some("sketch output"),
+        size: wgpu::Extent3d {
+            width: 64,
+            height: 64,
+            depth_or_array_layers: 1,
+        },
+        mip_level_count: 1,
+        sample_count: 1,
+        dimension: wgpu::TextureDimension::D2,
+        format: wgpu::TextureFormat::Rgba8UnormSrgb,
+        usage: wgpu::TextureUsages::COPY_DST
+            | wgpu::TextureUsages::COPY_SRC
+            | wgpu::TextureUsages::TEXTURE_BINDING,
+        view_formats: &[],
+    });
+    let link = GpuLink::headless(Arc::clone(&gpu));
+    link.provide(Slot::Output, texture.clone());
+    let source = source::start(&SourceSpec::Synthetic);
+    let engine = Engine::start_on(source.clone(), switch_settings(), 64, Backend::Gpu(link));
+    switch_models(&engine);
+    let device = engine.device.get().expect("the engine said where it runs");
+    assert!(device.starts_with("GPU"), "{device}");
+    let output = engine.outputs.take().or_else(|| {
+        std::thread::sleep(Duration::from_millis(500));
+        engine.outputs.take()
+    });
+    assert!(output.expect("frames keep coming").on_gpu);
+    // What the sketch would draw: the model's warm colours, not the grey look or black.
+    let pixels = read_texture(&gpu.device, &gpu.queue, &texture);
+    let shown = RgbImage::from_fn(64, 64, |x, y| {
+        let i = ((y * 64 + x) * 4) as usize;
+        Rgb([pixels[i], pixels[i + 1], pixels[i + 2]])
+    });
+    assert!(warmth(&shown) > 15.0, "warmth {}", warmth(&shown));
     source.stop();
 }
 
@@ -323,4 +439,48 @@ fn without_a_display_live_says_so_and_renders_headless() {
         warmth(&latest) > 15.0,
         "the headless frame is the model's output"
     );
+}
+
+#[test]
+fn the_shapes_example_feeds_its_own_drawings_to_a_model() {
+    // Cargo builds examples beside the test binaries' directory (target/release/examples).
+    let example = std::env::current_exe()
+        .unwrap()
+        .parent()
+        .and_then(Path::parent)
+        .unwrap()
+        .join("examples/shapes");
+    assert!(
+        example.exists(),
+        "built by `cargo build --all-targets`: {}",
+        example.display()
+    );
+    let model = Path::new(env!("CARGO_MANIFEST_DIR")).join("models/fire");
+    let log = scratch("shapes_example").join("log.txt");
+    let file = std::fs::File::create(&log).unwrap();
+    let mut child = std::process::Command::new(&example)
+        .arg(&model)
+        .stdout(file.try_clone().unwrap())
+        .stderr(file)
+        .spawn()
+        .unwrap();
+    let text = || std::fs::read_to_string(&log).unwrap_or_default();
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while !text().contains("model fire loaded") && Instant::now() < deadline {
+        assert!(
+            child.try_wait().unwrap().is_none(),
+            "the sketch exited: {}",
+            text()
+        );
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    // It keeps running with the model playing.
+    std::thread::sleep(Duration::from_secs(2));
+    let alive = child.try_wait().unwrap().is_none();
+    let _ = child.kill();
+    let _ = child.wait();
+    let log = text();
+    assert!(alive, "the sketch stopped: {log}");
+    assert!(log.contains("generator on: "), "{log}");
+    assert!(log.contains("model fire loaded"), "{log}");
 }

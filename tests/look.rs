@@ -327,3 +327,97 @@ fn the_wgsl_look_lands_in_the_generators_tensor_and_the_generator_runs_on_it() {
         "the output is not blank"
     );
 }
+
+#[test]
+fn planes_on_the_gpu_reach_a_display_texture_as_the_cpu_would_show_them() {
+    use learning_to_see::live::view::planes_to_rgba;
+    use learning_to_see::look::gpu_tensor::SharedGpu;
+    use learning_to_see::look::texture::{read_texture, Planes, PlanesToTexture};
+    use wgpu::util::DeviceExt;
+
+    let gpu = SharedGpu::new().expect("a wgpu adapter (lavapipe or a GPU)");
+    let (device, queue) = (&gpu.device, &gpu.queue);
+    let size = 72u32;
+    let texture = |side: u32| {
+        device.create_texture(&wgpu::TextureDescriptor {
+            label: Some("display"),
+            size: wgpu::Extent3d {
+                width: side,
+                height: side,
+                depth_or_array_layers: 1,
+            },
+            mip_level_count: 1,
+            sample_count: 1,
+            dimension: wgpu::TextureDimension::D2,
+            format: wgpu::TextureFormat::Rgba8UnormSrgb,
+            usage: wgpu::TextureUsages::COPY_DST
+                | wgpu::TextureUsages::COPY_SRC
+                | wgpu::TextureUsages::TEXTURE_BINDING,
+            view_formats: &[],
+        })
+    };
+    let display = texture(size);
+    let mut writer = PlanesToTexture::new(device);
+    let levels = |a: &[u8], b: &[u8]| a.iter().zip(b).map(|(x, y)| x.abs_diff(*y)).max().unwrap();
+
+    // The look, written by the WGSL look at an offset, shown as grey.
+    let frame = open(fixtures().join("images/portrait.jpg"));
+    let look = Look {
+        downscale: 6.0,
+        ..Look::default()
+    };
+    let area = (size * size) as usize;
+    let offset = 64 * 4;
+    let buffer = output_buffer(device, 64 + area);
+    let mut shader = GpuLook::new(device);
+    shader
+        .run(device, queue, &look, &frame, size as usize, &buffer, offset)
+        .unwrap();
+    let planes = Planes {
+        buffer: &buffer,
+        offset_bytes: offset,
+        channels: 1,
+        size,
+    };
+    writer.run(device, queue, &planes, &display).unwrap();
+    let shown = read_texture(device, queue, &display);
+    let expected = planes_to_rgba(&look.apply(&frame, size as usize).unwrap(), size as usize);
+    assert_eq!(shown.len(), expected.len());
+    assert!(
+        levels(&shown, &expected) <= 3,
+        "look texture off by {}",
+        levels(&shown, &expected)
+    );
+
+    // Three planes (a generator's output) from an offset that is not binding-aligned.
+    let values: Vec<f32> = (0..7 + 3 * area)
+        .map(|i| ((i * 37) % 255) as f32 / 127.0 - 1.0)
+        .collect();
+    let output = device.create_buffer_init(&wgpu::util::BufferInitDescriptor {
+        label: Some("output planes"),
+        contents: bytemuck::cast_slice(&values),
+        usage: wgpu::BufferUsages::STORAGE,
+    });
+    let planes = Planes {
+        buffer: &output,
+        offset_bytes: 7 * 4,
+        channels: 3,
+        size,
+    };
+    writer.run(device, queue, &planes, &display).unwrap();
+    let shown = read_texture(device, queue, &display);
+    let expected = planes_to_rgba(&values[7..], size as usize);
+    assert!(
+        levels(&shown, &expected) <= 1,
+        "output texture off by {}",
+        levels(&shown, &expected)
+    );
+
+    // A texture of the wrong size, or planes past the buffer's end, are errors.
+    assert!(writer.run(device, queue, &planes, &texture(64)).is_err());
+    let past_end = Planes {
+        offset_bytes: 64 * 4,
+        ..planes
+    };
+    assert!(writer.run(device, queue, &past_end, &display).is_err());
+}

@@ -11,7 +11,7 @@ use learning_to_see::model::ModelPackage;
 use learning_to_see::preset::Preset;
 use learning_to_see::train::evaluate::evaluate;
 
-const SHIPPED: [&str; 1] = ["fire"];
+const SHIPPED: [&str; 2] = ["fire", "cosmos"];
 
 fn root() -> &'static Path {
     Path::new(env!("CARGO_MANIFEST_DIR"))

@@ -4,6 +4,7 @@ use anyhow::{bail, Result};
 use clap::Args;
 use learning_to_see::live::app::{self, LiveOptions};
 use learning_to_see::live::headless::{render, RenderOptions};
+use learning_to_see::live::sketch::DeviceChoice;
 use learning_to_see::live::source::SourceSpec;
 use learning_to_see::live::view::{Fill, ViewMode};
 
@@ -65,6 +66,10 @@ pub struct LiveArgs {
     /// MIDI mapping file (CC → parameter, note → preset); MIDI learn saves to it.
     #[arg(long, default_value = "presets/controllers/midi.toml")]
     midi_map: PathBuf,
+    /// Where the generator runs: `auto` takes nannou's GPU unless it is a software rasteriser
+    /// (lavapipe), where the CPU is faster; the choice is printed at start.
+    #[arg(long, value_enum, default_value_t = DeviceChoice::Auto)]
+    device: DeviceChoice,
     /// Where the no-display fallback writes latest.png.
     #[arg(long, default_value = "live-headless")]
     headless_out: PathBuf,
@@ -128,6 +133,7 @@ pub fn run(args: LiveArgs) -> Result<()> {
             name => Some(name.to_string()),
         },
         midi_map: args.midi_map,
+        device: args.device,
     });
     Ok(())
 }

@@ -9,8 +9,9 @@ use nannou::prelude::*;
 
 use super::engine::{load_model, Engine, Output, Pipeline, Settings};
 use super::presets::PresetList;
+use super::sketch::{blank, rgba_image, DeviceChoice, ModelTextures, Show};
 use super::source::{self, SourceHandle, SourceSpec};
-use super::view::{planes_to_rgba, rgb_to_rgba, square_side, Fill, ViewMode};
+use super::view::{rgb_to_rgba, square_side, Fill, ViewMode};
 use crate::control::midi::{Arg, LearnTarget};
 use crate::control::osc::valid_preset_name;
 use crate::control::{Command, Learn, Param, Selector};
@@ -48,6 +49,8 @@ pub struct LiveOptions {
     pub midi: Option<String>,
     /// The MIDI mapping file (learn mode saves to it).
     pub midi_map: PathBuf,
+    /// Where the generator runs.
+    pub device: DeviceChoice,
 }
 
 mod remote;
@@ -57,11 +60,10 @@ static OPTIONS: OnceLock<LiveOptions> = OnceLock::new();
 /// Frames before the end at which the screenshot is taken (it is written asynchronously).
 const SCREENSHOT_LEAD: u64 = 8;
 
+/// The model's textures, and the camera frame's for the view that shows it.
 struct Textures {
-    output: Handle<Image>,
-    look: Handle<Image>,
+    model: ModelTextures,
     frame: Handle<Image>,
-    output_size: u32,
     frame_size: (u32, u32),
 }
 
@@ -134,7 +136,7 @@ impl Targets {
 pub fn run(options: LiveOptions) {
     let frames = options.frames;
     OPTIONS.set(options).expect("live runs once per process");
-    let mut builder = nannou::app(model).update(update);
+    let mut builder = nannou::app(model).update(update).add_plugin(Show::plugin());
     if let Some(frames) = frames {
         builder = builder.set_run_mode(RunMode::Ticks(frames));
     }
@@ -142,21 +144,6 @@ pub fn run(options: LiveOptions) {
     if let Some(frames) = frames {
         println!("frames drawn: {frames}");
     }
-}
-
-fn blank(app: &App, width: u32, height: u32) -> Handle<Image> {
-    let image = Image::new_fill(
-        Extent3d {
-            width,
-            height,
-            depth_or_array_layers: 1,
-        },
-        TextureDimension::D2,
-        &[0, 0, 0, 255],
-        TextureFormat::Rgba8UnormSrgb,
-        bevy::asset::RenderAssetUsages::default(),
-    );
-    app.asset_server().add(image)
 }
 
 fn model(app: &App) -> Live {
@@ -187,15 +174,16 @@ fn model(app: &App) -> Live {
     };
     let mut notice = None;
     let (source, engine, sync) = if options.sync {
-        let model = preset
-            .as_ref()
-            .and_then(|p| match load_model(&presets.model_dir(p), 0.0) {
-                Ok(model) => Some(model),
-                Err(error) => {
-                    notice = Some(format!("model not loaded: {error:#}"));
-                    None
-                }
-            });
+        let model =
+            preset
+                .as_ref()
+                .and_then(|p| match load_model(&presets.model_dir(p), 0.0, None) {
+                    Ok(model) => Some(model),
+                    Err(error) => {
+                        notice = Some(format!("model not loaded: {error:#}"));
+                        None
+                    }
+                });
         let pipeline = Pipeline::new(model, 256);
         (
             None,
@@ -204,7 +192,7 @@ fn model(app: &App) -> Live {
         )
     } else {
         let source = source::start(&options.source);
-        let engine = Engine::start(source.clone(), settings, 256);
+        let engine = Engine::start_on(source.clone(), settings, 256, options.device.backend());
         if let Some(preset) = &preset {
             engine.load(presets.model_dir(preset), 0.0);
         }
@@ -237,10 +225,8 @@ fn model(app: &App) -> Live {
         presets_stamp: preset_stamps(&options.presets),
         presets_checked: Instant::now(),
         textures: Textures {
-            output: blank(app, 256, 256),
-            look: blank(app, 256, 256),
+            model: ModelTextures::new(app, 256),
             frame: blank(app, 16, 9),
-            output_size: 256,
             frame_size: (16, 9),
         },
         view: options.view,
@@ -285,6 +271,8 @@ struct FrameStats {
     drawn: u64,
     fps: f32,
     times_ms: Vec<f32>,
+    /// Engine outputs shown: look, generator (with smoothing), whole engine frame, in ms.
+    stages_ms: Vec<[f32; 3]>,
 }
 
 impl FrameStats {
@@ -296,6 +284,32 @@ impl FrameStats {
         if self.drawn > Self::WARM_UP && self.times_ms.len() < 1_000_000 {
             self.times_ms.push(app.time_delta() * 1e3);
         }
+    }
+
+    fn record_output(&mut self, timings: &super::engine::Timings) {
+        if self.drawn > Self::WARM_UP && self.stages_ms.len() < 1_000_000 {
+            self.stages_ms
+                .push([timings.look_ms, timings.generator_ms, timings.total_ms]);
+        }
+    }
+
+    /// Medians of the engine's stages over the run.
+    fn stages(&self) -> String {
+        if self.stages_ms.is_empty() {
+            return "stages: not measured".into();
+        }
+        let median = |stage: usize| {
+            let mut values: Vec<f32> = self.stages_ms.iter().map(|s| s[stage]).collect();
+            values.sort_by(f32::total_cmp);
+            values[values.len() / 2]
+        };
+        format!(
+            "stages (median of {} outputs): look {:.1} ms, generator {:.1} ms, engine frame {:.1} ms",
+            self.stages_ms.len(),
+            median(0),
+            median(1),
+            median(2)
+        )
     }
 
     fn summary(&self) -> String {
@@ -319,6 +333,7 @@ fn update(app: &App, live: &mut Live) {
     live.frames.record(app);
     if live.options.frames == Some(frame_index + 2) {
         println!("{}", live.frames.summary());
+        println!("{}", live.frames.stages());
     }
     remote::poll(live);
     reload_presets(live);
@@ -357,29 +372,21 @@ fn update(app: &App, live: &mut Live) {
     }
 }
 
-fn show(app: &App, live: &mut Live, output: Output) {
-    let size = output.size as u32;
-    if live.textures.output_size != size {
-        live.textures.output = blank(app, size, size);
-        live.textures.look = blank(app, size, size);
-        live.textures.output_size = size;
-    }
-    let rgba = planes_to_rgba(&output.output, output.size);
-    app.modify_image(&live.textures.output, move |image| image.data = Some(rgba));
-    if live.view != ViewMode::Output {
-        let look = planes_to_rgba(&output.look, output.size);
-        app.modify_image(&live.textures.look, move |image| image.data = Some(look));
-    }
+fn show(app: &App, live: &mut Live, mut output: Output) {
+    let with_look = live.view != ViewMode::Output;
+    live.textures.model.show(app, &mut output, with_look);
     if live.view == ViewMode::All {
         let dims = output.frame.dimensions();
-        if live.textures.frame_size != dims {
-            live.textures.frame = blank(app, dims.0, dims.1);
-            live.textures.frame_size = dims;
-        }
         let bytes = rgb_to_rgba(output.frame.as_raw());
-        app.modify_image(&live.textures.frame, move |image| image.data = Some(bytes));
+        if live.textures.frame_size != dims {
+            live.textures.frame = rgba_image(app, dims.0, dims.1, bytes);
+            live.textures.frame_size = dims;
+        } else {
+            app.modify_image(&live.textures.frame, move |image| image.data = Some(bytes));
+        }
     }
     live.outputs_seen += 1;
+    live.frames.record_output(&output.timings);
     live.last = Some((output.timings, output.model, output.size));
 }
 
@@ -394,18 +401,20 @@ fn view(app: &App, live: &Live) {
     match live.view {
         ViewMode::Output => {
             let side = square_side(w, h, live.options.fill);
-            draw.rect().w_h(side, side).texture(&live.textures.output);
+            draw.rect()
+                .w_h(side, side)
+                .texture(&live.textures.model.output);
         }
         ViewMode::LookOutput => {
             let side = square_side(w / 2.0, h, Fill::Fit);
             draw.rect()
                 .x(-w / 4.0)
                 .w_h(side, side)
-                .texture(&live.textures.look);
+                .texture(&live.textures.model.look);
             draw.rect()
                 .x(w / 4.0)
                 .w_h(side, side)
-                .texture(&live.textures.output);
+                .texture(&live.textures.model.output);
         }
         ViewMode::All => {
             let third = w / 3.0;
@@ -416,11 +425,13 @@ fn view(app: &App, live: &Live) {
                 .w_h(fw as f32 * scale, fh as f32 * scale)
                 .texture(&live.textures.frame);
             let side = square_side(third, h, Fill::Fit);
-            draw.rect().w_h(side, side).texture(&live.textures.look);
+            draw.rect()
+                .w_h(side, side)
+                .texture(&live.textures.model.look);
             draw.rect()
                 .x(third)
                 .w_h(side, side)
-                .texture(&live.textures.output);
+                .texture(&live.textures.model.output);
         }
     }
     if live.overlay {
@@ -431,9 +442,14 @@ fn view(app: &App, live: &Live) {
 fn draw_overlay(app: &App, live: &Live, draw: &Draw, window: geom::Rect<f32>) {
     let mut lines = vec![format!("{:.0} fps", app.fps())];
     if let Some((timings, model, size)) = &live.last {
+        let device = live
+            .engine
+            .as_ref()
+            .and_then(|engine| engine.device.get().cloned())
+            .unwrap_or_else(|| "CPU".into());
         lines.push(format!(
-            "look {:.1} ms · generator {:.1} ms (CPU, Flex) · {size}²",
-            timings.look_ms, timings.generator_ms
+            "look {:.1} ms · generator {:.1} ms · frame {:.1} ms · {size}² · {device}",
+            timings.look_ms, timings.generator_ms, timings.total_ms
         ));
         lines.push(format!("model {model}"));
     }
@@ -517,7 +533,7 @@ fn switch_preset(live: &mut Live, index: usize) {
                 engine.load(dir, preset.crossfade);
             } else if let Some(sync) = &live.sync {
                 let mut sync = sync.lock().unwrap_or_else(|e| e.into_inner());
-                match load_model(&dir, preset.crossfade) {
+                match load_model(&dir, preset.crossfade, None) {
                     Ok(model) => sync.pipeline.set_model(model),
                     Err(error) => live.notice = Some(format!("model not loaded: {error:#}")),
                 }

@@ -44,7 +44,7 @@ fn prepare(options: &RenderOptions) -> Result<(Pipeline, Settings, String)> {
         .preset
         .clone()
         .map_err(anyhow::Error::msg)?;
-    let model = load_model(&presets.model_dir(&preset), 0.0)?;
+    let model = load_model(&presets.model_dir(&preset), 0.0, None)?;
     let settings = Settings {
         look: preset.look,
         smoothing: preset.smoothing,

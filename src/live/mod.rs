@@ -2,8 +2,11 @@
 
 pub mod app;
 pub mod engine;
+pub mod gpu_link;
+pub mod gpu_stages;
 pub mod headless;
 pub mod latest;
 pub mod presets;
+pub mod sketch;
 pub mod source;
 pub mod view;

@@ -40,14 +40,31 @@ impl SharedGpu {
             ..Default::default()
         };
         let (device, queue) = pollster::block_on(adapter.request_device(&descriptor)).ok()?;
-        Some(Self {
+        Some(Self::from_parts(instance, adapter, device, queue, info))
+    }
+
+    /// A device someone else made (nannou's renderer); it should have the adapter's features
+    /// and limits, as Bevy requests by default.
+    pub fn from_parts(
+        instance: wgpu::Instance,
+        adapter: wgpu::Adapter,
+        device: wgpu::Device,
+        queue: wgpu::Queue,
+        info: wgpu::AdapterInfo,
+    ) -> Self {
+        Self {
             instance,
             adapter,
             device,
             queue,
             info,
             burn: OnceLock::new(),
-        })
+        }
+    }
+
+    /// A software rasteriser (lavapipe, llvmpipe): the CPU backend is faster there.
+    pub fn is_software(&self) -> bool {
+        self.info.device_type == wgpu::DeviceType::Cpu
     }
 
     /// The same device as a burn-wgpu device (registered with Burn on first use).

@@ -13,6 +13,7 @@ pub mod gpu_timer;
 
 pub mod random;
 pub mod resample;
+pub mod texture;
 
 use serde::{Deserialize, Serialize};
 

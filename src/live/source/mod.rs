@@ -62,6 +62,11 @@ pub struct SourceHandle {
 }
 
 impl SourceHandle {
+    /// A source whose frames someone else puts (a sketch feeding its own drawings).
+    pub fn external(status: &str) -> Self {
+        Self::new(status)
+    }
+
     fn new(status: &str) -> Self {
         Self {
             frames: Latest::default(),

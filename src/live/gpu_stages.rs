@@ -1,0 +1,174 @@
+//! The frame on the GPU nannou renders with: upload → look (WGSL) into the generator's input
+//! tensor → generator (burn-wgpu) → smoothing and crossfade as tensor ops → output and look
+//! packed into the sketch's textures. Only the camera frame crosses from the CPU.
+
+use std::sync::Arc;
+use std::time::Instant;
+
+use anyhow::{anyhow, Result};
+use burn::prelude::*;
+use image::RgbImage;
+
+use super::engine::{Settings, Timings};
+use super::gpu_link::{GpuLink, Slot};
+use crate::infer::Gpu;
+use crate::look::gpu::GpuLook;
+use crate::look::gpu_tensor::{look_tensor, SharedGpu};
+use crate::look::texture::{Planes, PlanesToTexture};
+use crate::model::Generator;
+
+struct Fade {
+    from: Tensor<Gpu, 4>,
+    started: Instant,
+    seconds: f32,
+}
+
+pub struct GpuStages {
+    gpu: Arc<SharedGpu>,
+    link: GpuLink,
+    shader: GpuLook,
+    output_texture: PlanesToTexture,
+    look_texture: PlanesToTexture,
+    smoothed: Option<Tensor<Gpu, 4>>,
+    fade: Option<Fade>,
+    /// The texture the last output went into (the sketch may have replaced it since).
+    shown_in: Option<wgpu::Texture>,
+}
+
+impl GpuStages {
+    pub fn new(gpu: Arc<SharedGpu>, link: GpuLink) -> Self {
+        Self {
+            shader: GpuLook::new(&gpu.device),
+            output_texture: PlanesToTexture::new(&gpu.device),
+            look_texture: PlanesToTexture::new(&gpu.device),
+            gpu,
+            link,
+            smoothed: None,
+            fade: None,
+            shown_in: None,
+        }
+    }
+
+    /// Fades from what is on screen now to whatever comes next, over `seconds`.
+    pub fn start_crossfade(&mut self, seconds: f32) {
+        if let Some(from) = self.smoothed.take().filter(|_| seconds > 0.0) {
+            self.fade = Some(Fade {
+                from,
+                started: Instant::now(),
+                seconds,
+            });
+        }
+    }
+
+    /// A crossfade is running, or the last output has not reached the sketch's current texture
+    /// (it may not have existed yet): either way another pass is due even on a still frame.
+    pub fn unsettled(&self) -> bool {
+        self.fade.is_some()
+            || self.shown_in.is_none()
+            || self.link.texture(Slot::Output) != self.shown_in
+    }
+
+    /// One frame into the textures. Waits for the device after each stage, so the timings are
+    /// the GPU's and no frame queues up behind another.
+    pub fn process(
+        &mut self,
+        generator: &Generator<Gpu>,
+        frame: &RgbImage,
+        settings: &Settings,
+        size: usize,
+    ) -> Result<Timings> {
+        let started = Instant::now();
+        let input = look_tensor(&self.gpu, &mut self.shader, &settings.look, frame, size)?;
+        self.wait();
+        let look_done = Instant::now();
+        let channels = generator.input_channels();
+        let raw = generator.forward(if channels == 1 {
+            input.clone()
+        } else {
+            input.clone().repeat_dim(1, channels)
+        });
+        let keep = settings.smoothing.clamp(0.0, 0.99);
+        let smoothed = match self.smoothed.take() {
+            Some(previous) if previous.dims() == raw.dims() && keep > 0.0 => {
+                previous.mul_scalar(keep).add(raw.mul_scalar(1.0 - keep))
+            }
+            _ => raw,
+        };
+        let mut shown = smoothed.clone();
+        if let Some(fade) = &self.fade {
+            let t = fade.started.elapsed().as_secs_f32() / fade.seconds;
+            if t >= 1.0 || fade.from.dims() != shown.dims() {
+                self.fade = None;
+            } else {
+                shown = fade
+                    .from
+                    .clone()
+                    .mul_scalar(1.0 - t)
+                    .add(shown.mul_scalar(t));
+            }
+        }
+        self.smoothed = Some(smoothed);
+        flush(&shown)?;
+        self.wait();
+        let generator_done = Instant::now();
+        let output_texture = self.link.texture(Slot::Output);
+        let look_texture = self.link.texture(Slot::Look);
+        self.shown_in = write_planes(&self.gpu, &mut self.output_texture, &shown, output_texture)?;
+        write_planes(&self.gpu, &mut self.look_texture, &input, look_texture)?;
+        self.wait();
+        Ok(Timings {
+            look_ms: (look_done - started).as_secs_f32() * 1e3,
+            generator_ms: (generator_done - look_done).as_secs_f32() * 1e3,
+            total_ms: started.elapsed().as_secs_f32() * 1e3,
+        })
+    }
+
+    fn wait(&self) {
+        let _ = self.gpu.device.poll(wgpu::PollType::wait_indefinitely());
+    }
+}
+
+fn flush(tensor: &Tensor<Gpu, 4>) -> Result<()> {
+    let primitive = tensor.clone().into_primitive().tensor();
+    primitive
+        .client
+        .flush()
+        .map_err(|e| anyhow!("burn-wgpu: {e:?}"))
+}
+
+/// Packs `tensor` (`[1, C, S, S]`) into `texture` when there is one of its size; returns the
+/// texture written.
+fn write_planes(
+    gpu: &SharedGpu,
+    writer: &mut PlanesToTexture,
+    tensor: &Tensor<Gpu, 4>,
+    texture: Option<wgpu::Texture>,
+) -> Result<Option<wgpu::Texture>> {
+    let [_, channels, size, _] = tensor.dims();
+    let Some(texture) = texture.filter(|t| t.width() as usize == size) else {
+        return Ok(None);
+    };
+    let mut primitive = tensor.clone().into_primitive().tensor();
+    if !primitive.is_contiguous() {
+        primitive = tensor.clone().add_scalar(0.0).into_primitive().tensor();
+    }
+    primitive
+        .client
+        .flush()
+        .map_err(|e| anyhow!("burn-wgpu: {e:?}"))?;
+    let resource = primitive
+        .client
+        .get_resource(primitive.handle.clone())
+        .map_err(|e| anyhow!("burn-wgpu: {e:?}"))?;
+    let binding = resource.resource();
+    let planes = Planes {
+        buffer: &binding.buffer,
+        offset_bytes: binding.offset,
+        channels: channels as u32,
+        size: size as u32,
+    };
+    writer
+        .run(&gpu.device, &gpu.queue, &planes, &texture)
+        .map_err(|e| anyhow!("showing the frame: {e}"))?;
+    Ok(Some(texture))
+}
