@@ -47,11 +47,13 @@ def gas(rng, y, x):
 
 def stars(rng, y, x):
     light = np.zeros((SIZE, SIZE))
-    for _ in range(rng.integers(40, 160)):
+    # Few, soft stars: specks too small to survive the look's blur only teach the network to
+    # sprinkle dots on a grid.
+    for _ in range(rng.integers(15, 70)):
         sy, sx = rng.uniform(0, 1, 2)
-        sigma = rng.uniform(0.6, 1.2) / SIZE
-        if rng.random() < 0.05:
-            sigma *= rng.uniform(2, 4)
+        sigma = rng.uniform(0.9, 1.8) / SIZE
+        if rng.random() < 0.15:
+            sigma *= rng.uniform(2, 3.5)
         light += rng.uniform(0.3, 1.0) * np.exp(-((y - sy) ** 2 + (x - sx) ** 2) / (2 * sigma ** 2))
     return np.clip(light, 0, 1)
 

@@ -9,7 +9,7 @@ lts="${CARGO_TARGET_DIR:-target}/release/lts"
 "$lts" train --data datasets/fire --name fire --flip h --epochs "${FIRE_EPOCHS:-20}" \
   --size 128 --ngf 16 --ndf 16 --batch 8 --downscale 12 --checkpoint-every 100 --runs runs
 "$lts" evaluate --model models/fire --heldout datasets/fire-heldout --train-data datasets/fire
-"$lts" train --data datasets/cosmos --name cosmos --flip hv --epochs "${COSMOS_EPOCHS:-16}" \
+"$lts" train --data datasets/cosmos --name cosmos --flip hv --epochs "${COSMOS_EPOCHS:-24}" \
   --size 128 --ngf 16 --ndf 16 --batch 8 --downscale 12 --checkpoint-every 100 --runs runs
 "$lts" evaluate --model models/cosmos --heldout datasets/cosmos-heldout --train-data datasets/cosmos
 cp presets/fire.toml presets/default.toml

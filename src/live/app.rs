@@ -7,6 +7,7 @@ use std::time::Instant;
 
 use nannou::prelude::*;
 
+use super::composite::{fade_level, Composite};
 use super::engine::{load_model, Engine, Output, Pipeline, Settings};
 use super::presets::PresetList;
 use super::sketch::{blank, rgba_image, DeviceChoice, ModelTextures, Show};
@@ -83,6 +84,8 @@ struct Live {
     settings: Settings,
     view: ViewMode,
     blackout: bool,
+    /// Master level of the composite, gliding to 0 on blackout and back to 1.
+    level: f32,
     overlay: bool,
     fullscreen: bool,
     textures: Textures,
@@ -240,6 +243,7 @@ fn model(app: &App) -> Live {
         current,
         settings,
         blackout: false,
+        level: 1.0,
         last: None,
         outputs_seen: 0,
         notice,
@@ -393,25 +397,29 @@ fn show(app: &App, live: &mut Live, mut output: Output) {
 fn view(app: &App, live: &Live) {
     let draw = app.draw();
     draw.background().color(BLACK);
-    if live.blackout {
+    if live.blackout && live.level <= 0.0 {
         return;
     }
     let window = app.window_rect();
+    let pictures = draw.shader_model(Composite::at_level(live.level));
     let (w, h) = (window.w(), window.h());
     match live.view {
         ViewMode::Output => {
             let side = square_side(w, h, live.options.fill);
-            draw.rect()
+            pictures
+                .rect()
                 .w_h(side, side)
                 .texture(&live.textures.model.output);
         }
         ViewMode::LookOutput => {
             let side = square_side(w / 2.0, h, Fill::Fit);
-            draw.rect()
+            pictures
+                .rect()
                 .x(-w / 4.0)
                 .w_h(side, side)
                 .texture(&live.textures.model.look);
-            draw.rect()
+            pictures
+                .rect()
                 .x(w / 4.0)
                 .w_h(side, side)
                 .texture(&live.textures.model.output);
@@ -420,15 +428,18 @@ fn view(app: &App, live: &Live) {
             let third = w / 3.0;
             let (fw, fh) = live.textures.frame_size;
             let scale = (third / fw as f32).min(h / fh as f32);
-            draw.rect()
+            pictures
+                .rect()
                 .x(-third)
                 .w_h(fw as f32 * scale, fh as f32 * scale)
                 .texture(&live.textures.frame);
             let side = square_side(third, h, Fill::Fit);
-            draw.rect()
+            pictures
+                .rect()
                 .w_h(side, side)
                 .texture(&live.textures.model.look);
-            draw.rect()
+            pictures
+                .rect()
                 .x(third)
                 .w_h(side, side)
                 .texture(&live.textures.model.output);
@@ -791,6 +802,7 @@ fn glide(live: &mut Live, dt: f32) {
     close(&mut look.contrast, live.targets.contrast);
     close(&mut look.downscale, live.targets.downscale);
     close(&mut live.settings.smoothing, live.targets.smoothing);
+    live.level = fade_level(live.level, live.blackout, dt);
 }
 
 fn preset_stamps(dir: &std::path::Path) -> Vec<(PathBuf, Option<std::time::SystemTime>)> {

@@ -18,6 +18,7 @@ use std::path::Path;
 use image::RgbImage;
 use nannou::prelude::*;
 
+use super::composite::{Composite, CompositePlugin};
 use super::engine::{Backend, Engine, Output, Settings, Timings};
 use super::gpu_link::{GpuLink, GpuLinkPlugin, Slot};
 use super::source::SourceHandle;
@@ -121,6 +122,15 @@ impl ModelTextures {
     }
 }
 
+/// What a sketch adds to use a [`Show`]: the bridge to nannou's GPU and the composite shader.
+pub struct ShowPlugin;
+
+impl bevy::prelude::Plugin for ShowPlugin {
+    fn build(&self, app: &mut bevy::prelude::App) {
+        app.add_plugins((GpuLinkPlugin(GpuLink::shared()), CompositePlugin));
+    }
+}
+
 /// A model playing on frames the sketch feeds.
 pub struct Show {
     engine: Engine,
@@ -131,9 +141,10 @@ pub struct Show {
 }
 
 impl Show {
-    /// Add to the app builder (`.add_plugin(Show::plugin())`): it hands the engine nannou's GPU.
-    pub fn plugin() -> GpuLinkPlugin {
-        GpuLinkPlugin(GpuLink::shared())
+    /// Add to the app builder (`.add_plugin(Show::plugin())`): it hands the engine nannou's GPU
+    /// and registers the composite shader.
+    pub fn plugin() -> ShowPlugin {
+        ShowPlugin
     }
 
     /// Starts the engine with the model in `model_dir` (a directory under `models/`), loading
@@ -185,10 +196,12 @@ impl Show {
         &self.textures.look
     }
 
-    /// Draws the output filling `rect` (cropped to cover it, or fitted inside).
+    /// Draws the output filling `rect` (cropped to cover it, or fitted inside) through the
+    /// composite shader.
     pub fn draw(&self, draw: &Draw, rect: geom::Rect<f32>, fill: Fill) {
         let side = square_side(rect.w(), rect.h(), fill);
-        draw.rect()
+        draw.shader_model(Composite::at_level(1.0))
+            .rect()
             .xy(rect.xy())
             .w_h(side, side)
             .texture(&self.textures.output);
