@@ -484,3 +484,44 @@ fn the_shapes_example_feeds_its_own_drawings_to_a_model() {
     assert!(log.contains("generator on: "), "{log}");
     assert!(log.contains("model fire loaded"), "{log}");
 }
+
+#[test]
+fn render_on_the_gpu_makes_the_frames_the_cpu_makes() {
+    let root = stage();
+    let frames = 6;
+    let render = |device: &str| {
+        let out = root.join(format!("render-{device}"));
+        let _ = std::fs::remove_dir_all(&out);
+        let result = lts(&[
+            "render",
+            "--device",
+            device,
+            "--frames",
+            &frames.to_string(),
+            "--out",
+            out.to_str().unwrap(),
+            "--presets",
+            root.join("presets").to_str().unwrap(),
+            "--models",
+            root.join("models").to_str().unwrap(),
+        ]);
+        let log = text(&result);
+        assert!(result.status.success(), "{log}");
+        (out, log)
+    };
+    let (on_gpu, log) = render("gpu");
+    assert!(log.contains("generator on: GPU"), "{log}");
+    let (on_cpu, _) = render("cpu");
+    for i in [0, frames - 1] {
+        let name = format!("frame_{i:05}.png");
+        let gpu = image::open(on_gpu.join(&name)).unwrap().to_rgb8();
+        let cpu = image::open(on_cpu.join(&name)).unwrap().to_rgb8();
+        assert_eq!(gpu.dimensions(), cpu.dimensions());
+        assert!(warmth(&gpu) > 15.0, "{name}: the model's colours");
+        let diff = mean_abs(&gpu, &cpu);
+        assert!(
+            diff < 3.0,
+            "{name}: GPU and CPU renders differ by {diff} levels"
+        );
+    }
+}

@@ -104,6 +104,7 @@ pub fn run(args: LiveArgs) -> Result<()> {
             models: args.models,
             fps: 30.0,
             latest_only: true,
+            gpu: false,
         });
     }
     if args.sync && args.source != SourceSpec::Synthetic {

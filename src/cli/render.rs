@@ -22,6 +22,15 @@ pub struct RenderArgs {
     presets: PathBuf,
     #[arg(long, default_value = "models")]
     models: PathBuf,
+    /// `gpu`: the whole frame on a GPU (the default wgpu adapter), only the output read back.
+    #[arg(long, value_enum, default_value_t = RenderDevice::Cpu)]
+    device: RenderDevice,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum RenderDevice {
+    Cpu,
+    Gpu,
 }
 
 pub fn run(args: RenderArgs) -> Result<()> {
@@ -34,5 +43,6 @@ pub fn run(args: RenderArgs) -> Result<()> {
         models: args.models,
         fps: args.fps,
         latest_only: false,
+        gpu: args.device == RenderDevice::Gpu,
     })
 }

@@ -275,8 +275,8 @@ struct FrameStats {
     drawn: u64,
     fps: f32,
     times_ms: Vec<f32>,
-    /// Engine outputs shown: look, generator (with smoothing), whole engine frame, in ms.
-    stages_ms: Vec<[f32; 3]>,
+    /// Stage timings of the engine outputs shown.
+    stages: Vec<super::engine::Timings>,
 }
 
 impl FrameStats {
@@ -291,29 +291,9 @@ impl FrameStats {
     }
 
     fn record_output(&mut self, timings: &super::engine::Timings) {
-        if self.drawn > Self::WARM_UP && self.stages_ms.len() < 1_000_000 {
-            self.stages_ms
-                .push([timings.look_ms, timings.generator_ms, timings.total_ms]);
+        if self.drawn > Self::WARM_UP && self.stages.len() < 1_000_000 {
+            self.stages.push(*timings);
         }
-    }
-
-    /// Medians of the engine's stages over the run.
-    fn stages(&self) -> String {
-        if self.stages_ms.is_empty() {
-            return "stages: not measured".into();
-        }
-        let median = |stage: usize| {
-            let mut values: Vec<f32> = self.stages_ms.iter().map(|s| s[stage]).collect();
-            values.sort_by(f32::total_cmp);
-            values[values.len() / 2]
-        };
-        format!(
-            "stages (median of {} outputs): look {:.1} ms, generator {:.1} ms, engine frame {:.1} ms",
-            self.stages_ms.len(),
-            median(0),
-            median(1),
-            median(2)
-        )
     }
 
     fn summary(&self) -> String {
@@ -337,7 +317,7 @@ fn update(app: &App, live: &mut Live) {
     live.frames.record(app);
     if live.options.frames == Some(frame_index + 2) {
         println!("{}", live.frames.summary());
-        println!("{}", live.frames.stages());
+        println!("{}", super::headless::stage_medians(&live.frames.stages));
     }
     remote::poll(live);
     reload_presets(live);

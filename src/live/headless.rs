@@ -9,10 +9,17 @@ use std::time::{Duration, Instant};
 
 use anyhow::{bail, Context, Result};
 
-use super::engine::{load_model, Output, Pipeline, Settings};
+use image::RgbImage;
+
+use super::engine::{load_model, Pipeline, Settings, Timings};
+use super::gpu_link::{GpuLink, Slot};
+use super::gpu_stages::GpuStages;
 use super::presets::PresetList;
 use super::source::{self, SourceSpec};
 use crate::look::cpu::to_rgb_image;
+use crate::look::gpu_tensor::SharedGpu;
+use crate::look::texture::read_texture;
+use crate::model::ModelPackage;
 
 pub struct RenderOptions {
     pub preset: Option<String>,
@@ -25,11 +32,56 @@ pub struct RenderOptions {
     pub fps: f32,
     /// Overwrite `latest.png` instead of numbering frames (the no-display live fallback).
     pub latest_only: bool,
+    /// Run the whole frame on a GPU of its own (as the live show does on nannou's), reading
+    /// only the finished output texture back.
+    pub gpu: bool,
+}
+
+/// The GPU side of a render: the device and the texture the output lands in.
+struct GpuTarget {
+    gpu: Arc<SharedGpu>,
+    texture: wgpu::Texture,
+}
+
+impl GpuTarget {
+    fn new(size: usize) -> Result<Self> {
+        let gpu = Arc::new(SharedGpu::new().context("no GPU adapter (wgpu found none)")?);
+        eprintln!(
+            "generator on: GPU {} ({:?})",
+            gpu.info.name, gpu.info.backend
+        );
+        let side = size as u32;
+        let texture = gpu.device.create_texture(&wgpu::TextureDescriptor {
+            label: Some("lts render output"),
+            size: wgpu::Extent3d {
+                width: side,
+                height: side,
+                depth_or_array_layers: 1,
+            },
+            mip_level_count: 1,
+            sample_count: 1,
+            dimension: wgpu::TextureDimension::D2,
+            format: wgpu::TextureFormat::Rgba8Unorm,
+            usage: wgpu::TextureUsages::COPY_DST | wgpu::TextureUsages::COPY_SRC,
+            view_formats: &[],
+        });
+        Ok(Self { gpu, texture })
+    }
+
+    fn read(&self) -> RgbImage {
+        let rgba = read_texture(&self.gpu.device, &self.gpu.queue, &self.texture);
+        let rgb = rgba
+            .chunks_exact(4)
+            .flat_map(|p| [p[0], p[1], p[2]])
+            .collect();
+        RgbImage::from_raw(self.texture.width(), self.texture.height(), rgb)
+            .expect("a whole texture")
+    }
 }
 
 /// Preset look and model for a render; a missing or broken preset is an error here (a render
 /// is prepared content, not a show that must go on).
-fn prepare(options: &RenderOptions) -> Result<(Pipeline, Settings, String)> {
+fn prepare(options: &RenderOptions) -> Result<(Pipeline, Settings, String, Option<GpuTarget>)> {
     let presets = PresetList::load(&options.presets, &options.models);
     let index = match &options.preset {
         Some(name) => presets
@@ -44,13 +96,24 @@ fn prepare(options: &RenderOptions) -> Result<(Pipeline, Settings, String)> {
         .preset
         .clone()
         .map_err(anyhow::Error::msg)?;
-    let model = load_model(&presets.model_dir(&preset), 0.0, None)?;
+    let dir = presets.model_dir(&preset);
     let settings = Settings {
         look: preset.look,
         smoothing: preset.smoothing,
         frozen: false,
     };
-    Ok((Pipeline::new(Some(model), 256), settings, preset.name))
+    if !options.gpu {
+        let model = load_model(&dir, 0.0, None)?;
+        return Ok((Pipeline::new(Some(model), 256), settings, preset.name, None));
+    }
+    let size = ModelPackage::open(&dir)?.meta.resolution;
+    let target = GpuTarget::new(size)?;
+    let link = GpuLink::headless(Arc::clone(&target.gpu));
+    link.provide(Slot::Output, target.texture.clone());
+    let model = load_model(&dir, 0.0, Some(&target.gpu))?;
+    let mut pipeline = Pipeline::on_gpu(GpuStages::new(Arc::clone(&target.gpu), link), 256);
+    pipeline.set_model(model);
+    Ok((pipeline, settings, preset.name, Some(target)))
 }
 
 enum Sink {
@@ -93,8 +156,7 @@ impl Sink {
         Ok(Self::Frames(out.to_path_buf()))
     }
 
-    fn write(&mut self, index: u64, output: &Output) -> Result<()> {
-        let image = to_rgb_image(&output.output, output.size, output.size);
+    fn write(&mut self, index: u64, image: &RgbImage) -> Result<()> {
         match self {
             Self::Frames(dir) => image.save(dir.join(format!("frame_{index:05}.png")))?,
             Self::Latest(path) => {
@@ -129,7 +191,7 @@ impl Sink {
 /// Renders `frames` frames. The synthetic source is stepped exactly (frame i is the scene at
 /// i / fps), so renders are reproducible; other sources are sampled as their frames arrive.
 pub fn render(options: &RenderOptions) -> Result<()> {
-    let (mut pipeline, settings, preset) = prepare(options)?;
+    let (mut pipeline, settings, preset, gpu) = prepare(options)?;
     let mut sink = Sink::open(
         &options.out,
         options.latest_only,
@@ -146,6 +208,7 @@ pub fn render(options: &RenderOptions) -> Result<()> {
         options.out.display()
     );
     let mut last_frame = None;
+    let mut stages = Vec::new();
     let started = Instant::now();
     let mut index = 0;
     while options.frames == 0 || index < options.frames {
@@ -170,7 +233,12 @@ pub fn render(options: &RenderOptions) -> Result<()> {
             }
         };
         let output = pipeline.process(frame, &settings)?;
-        sink.write(index, &output)?;
+        let image = match &gpu {
+            Some(target) if output.on_gpu => target.read(),
+            _ => to_rgb_image(&output.output, output.size, output.size),
+        };
+        sink.write(index, &image)?;
+        stages.push(output.timings);
         index += 1;
     }
     sink.finish()?;
@@ -182,5 +250,27 @@ pub fn render(options: &RenderOptions) -> Result<()> {
         started.elapsed().as_secs_f32(),
         index as f32 / started.elapsed().as_secs_f32()
     );
+    eprintln!("{}", stage_medians(&stages));
     Ok(())
+}
+
+/// Medians of the pipeline's stages over a run (the first frames, which compile and tune
+/// kernels, are left out).
+pub fn stage_medians(timings: &[Timings]) -> String {
+    let settled = &timings[timings.len().min(5)..];
+    if settled.is_empty() {
+        return "stages: not measured".into();
+    }
+    let median = |stage: fn(&Timings) -> f32| {
+        let mut values: Vec<f32> = settled.iter().map(stage).collect();
+        values.sort_by(f32::total_cmp);
+        values[values.len() / 2]
+    };
+    format!(
+        "stages (median of {} frames): look {:.1} ms, generator {:.1} ms, engine frame {:.1} ms",
+        settled.len(),
+        median(|t| t.look_ms),
+        median(|t| t.generator_ms),
+        median(|t| t.total_ms)
+    )
 }
