@@ -7,13 +7,10 @@ clouds, cut by dark dust lanes, over a field of stars. The gas is coloured along
 nebula ramp whose brightness rises monotonically (deep violet dust, crimson hydrogen, rose,
 blue-white hot cores), so a grey image tells the network which colour belongs where.
 """
-import os
-import sys
 
 import numpy as np
-from PIL import Image
 
-from procedural import fbm, ramp_colour
+from procedural import fbm, ramp_colour, write_images
 
 SIZE = 256
 
@@ -67,11 +64,7 @@ def nebula(rng):
 
 
 def main():
-    out, count = sys.argv[1], int(sys.argv[2])
-    rng = np.random.default_rng(int(sys.argv[3]) if len(sys.argv) > 3 else 1)
-    os.makedirs(out, exist_ok=True)
-    for i in range(count):
-        Image.fromarray(nebula(rng)).save(f"{out}/cosmos_{i:04d}.png")
+    write_images(nebula, "cosmos")
 
 
 if __name__ == "__main__":

@@ -5,12 +5,10 @@ Usage: make-fire.py OUT_DIR COUNT [SEED]
 Each image is 256x256: flame tongues rising from the bottom edge, shaped by fractal value noise
 and coloured along a black-body-like ramp (black, deep red, orange, yellow, near white).
 """
-import sys
 
 import numpy as np
-from PIL import Image
 
-from procedural import fbm, ramp_colour
+from procedural import fbm, ramp_colour, write_images
 
 SIZE = 256
 
@@ -43,12 +41,7 @@ def flame(rng):
 
 
 def main():
-    out, count = sys.argv[1], int(sys.argv[2])
-    rng = np.random.default_rng(int(sys.argv[3]) if len(sys.argv) > 3 else 1)
-    import os
-    os.makedirs(out, exist_ok=True)
-    for i in range(count):
-        Image.fromarray(flame(rng)).save(f"{out}/fire_{i:04d}.png")
+    write_images(flame, "fire")
 
 
 if __name__ == "__main__":

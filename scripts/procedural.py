@@ -1,6 +1,10 @@
 """Shared pieces of the procedural datasets (make-fire.py, make-cosmos.py): fractal value noise
 and colour ramps. numpy only; every function takes the caller's seeded generator."""
+import os
+import sys
+
 import numpy as np
+from PIL import Image
 
 
 def value_noise(rng, size, cells):
@@ -31,3 +35,13 @@ def ramp_colour(ramp, level):
     for c in range(3):
         out[..., c] = np.interp(level, ramp[:, 0], ramp[:, c + 1])
     return out
+
+
+def write_images(make, prefix):
+    """The scripts' command line, `OUT_DIR COUNT [SEED]`: writes OUT_DIR/PREFIX_NNNN.png, each
+    image made by `make(rng)` from one generator seeded with SEED (default 1)."""
+    out, count = sys.argv[1], int(sys.argv[2])
+    rng = np.random.default_rng(int(sys.argv[3]) if len(sys.argv) > 3 else 1)
+    os.makedirs(out, exist_ok=True)
+    for i in range(count):
+        Image.fromarray(make(rng)).save(f"{out}/{prefix}_{i:04d}.png")

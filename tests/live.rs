@@ -13,7 +13,7 @@ use learning_to_see::live::engine::{Backend, Engine, Settings};
 use learning_to_see::live::gpu_link::{GpuLink, Slot};
 use learning_to_see::live::source::{self, SourceSpec};
 use learning_to_see::look::gpu_tensor::SharedGpu;
-use learning_to_see::look::texture::read_texture;
+use learning_to_see::look::texture::{display_texture, read_texture};
 use learning_to_see::look::Look;
 use learning_to_see::preset::Preset;
 
@@ -106,6 +106,51 @@ fn mean_abs(a: &RgbImage, b: &RgbImage) -> f32 {
     total as f32 / a.as_raw().len() as f32
 }
 
+/// Runs the window (256×256, no overlay, OSC and MIDI off, the stage's presets and models) with
+/// `args` for `frames` frames; returns the screenshot taken near the end, and the log.
+fn window_screenshot(name: &str, frames: u64, args: &[&str]) -> (RgbImage, String) {
+    let root = stage();
+    let shot = root.join(format!("{name}.png"));
+    let _ = std::fs::remove_file(&shot);
+    let frames = frames.to_string();
+    let mut all = vec![
+        "live",
+        "--frames",
+        &frames,
+        "--screenshot",
+        shot.to_str().unwrap(),
+    ];
+    let presets = root.join("presets");
+    let models = root.join("models");
+    all.extend([
+        "--size",
+        "256x256",
+        "--no-overlay",
+        "--osc-port",
+        "0",
+        "--midi",
+        "off",
+        "--presets",
+        presets.to_str().unwrap(),
+        "--models",
+        models.to_str().unwrap(),
+    ]);
+    all.extend(args);
+    let out = lts(&all);
+    let log = text(&out);
+    assert!(out.status.success(), "{log}");
+    assert!(log.contains(&format!("frames drawn: {frames}")), "{log}");
+    // The screenshot is written asynchronously, so it may lag the exit.
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while !shot.exists() && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    let screenshot = image::open(&shot)
+        .expect("a screenshot was saved")
+        .to_rgb8();
+    (screenshot, log)
+}
+
 /// Mean of (red − blue): the warm model's colour; zero for any grey image.
 fn warmth(image: &RgbImage) -> f32 {
     let sum: i64 = image.pixels().map(|p| p.0[0] as i64 - p.0[2] as i64).sum();
@@ -115,36 +160,9 @@ fn warmth(image: &RgbImage) -> f32 {
 #[test]
 fn the_window_shows_the_model_output_and_matches_render() {
     let root = stage();
-    let shot = root.join("screenshot.png");
-    let _ = std::fs::remove_file(&shot);
     let frames = 40;
-    let out = lts(&[
-        "live",
-        "--source",
-        "synthetic",
-        "--sync",
-        "--frames",
-        &frames.to_string(),
-        "--screenshot",
-        shot.to_str().unwrap(),
-        "--size",
-        "256x256",
-        "--no-overlay",
-        "--presets",
-        root.join("presets").to_str().unwrap(),
-        "--models",
-        root.join("models").to_str().unwrap(),
-    ]);
-    let log = text(&out);
-    assert!(out.status.success(), "{log}");
-    assert!(log.contains(&format!("frames drawn: {frames}")), "{log}");
-    let deadline = Instant::now() + Duration::from_secs(10);
-    while !shot.exists() && Instant::now() < deadline {
-        std::thread::sleep(Duration::from_millis(100));
-    }
-    let screenshot = image::open(&shot)
-        .expect("a screenshot was saved")
-        .to_rgb8();
+    let (screenshot, _) =
+        window_screenshot("screenshot", frames, &["--source", "synthetic", "--sync"]);
     assert_eq!(screenshot.dimensions(), (256, 256));
     let small = image::imageops::resize(&screenshot, 64, 64, image::imageops::FilterType::Triangle);
     let brightness: f32 =
@@ -196,40 +214,12 @@ fn still_screenshot(device: &str, frames: u64) -> (RgbImage, String) {
     source::synthetic::frame(1.0)
         .save(still.join("frame.png"))
         .unwrap();
-    let shot = root.join(format!("screenshot-{device}.png"));
-    let _ = std::fs::remove_file(&shot);
-    let out = lts(&[
-        "live",
-        "--source",
-        &format!("images:{}", still.display()),
-        "--device",
-        device,
-        "--frames",
-        &frames.to_string(),
-        "--screenshot",
-        shot.to_str().unwrap(),
-        "--size",
-        "256x256",
-        "--no-overlay",
-        "--osc-port",
-        "0",
-        "--midi",
-        "off",
-        "--presets",
-        root.join("presets").to_str().unwrap(),
-        "--models",
-        root.join("models").to_str().unwrap(),
-    ]);
-    let log = text(&out);
-    assert!(out.status.success(), "{log}");
-    let deadline = Instant::now() + Duration::from_secs(10);
-    while !shot.exists() && Instant::now() < deadline {
-        std::thread::sleep(Duration::from_millis(100));
-    }
-    let screenshot = image::open(&shot)
-        .expect("a screenshot was saved")
-        .to_rgb8();
-    (screenshot, log)
+    let source = format!("images:{}", still.display());
+    window_screenshot(
+        &format!("screenshot-{device}"),
+        frames,
+        &["--source", &source, "--device", device],
+    )
 }
 
 #[test]
@@ -320,22 +310,7 @@ fn switch_models(engine: &Engine) {
 #[test]
 fn on_the_gpu_the_engine_writes_the_sketchs_texture_and_switches_models() {
     let gpu = Arc::new(SharedGpu::new().expect("a wgpu adapter (lavapipe or a GPU)"));
-    let texture = gpu.device.create_texture(&wgpu::TextureDescriptor {
-        label: Some("sketch output"),
-        size: wgpu::Extent3d {
-            width: 64,
-            height: 64,
-            depth_or_array_layers: 1,
-        },
-        mip_level_count: 1,
-        sample_count: 1,
-        dimension: wgpu::TextureDimension::D2,
-        format: wgpu::TextureFormat::Rgba8UnormSrgb,
-        usage: wgpu::TextureUsages::COPY_DST
-            | wgpu::TextureUsages::COPY_SRC
-            | wgpu::TextureUsages::TEXTURE_BINDING,
-        view_formats: &[],
-    });
+    let texture = display_texture(&gpu.device, 64);
     let link = GpuLink::headless(Arc::clone(&gpu));
     link.provide(Slot::Output, texture.clone());
     let source = source::start(&SourceSpec::Synthetic);

@@ -332,30 +332,13 @@ fn the_wgsl_look_lands_in_the_generators_tensor_and_the_generator_runs_on_it() {
 fn planes_on_the_gpu_reach_a_display_texture_as_the_cpu_would_show_them() {
     use learning_to_see::live::view::planes_to_rgba;
     use learning_to_see::look::gpu_tensor::SharedGpu;
-    use learning_to_see::look::texture::{read_texture, Planes, PlanesToTexture};
+    use learning_to_see::look::texture::{display_texture, read_texture, Planes, PlanesToTexture};
     use wgpu::util::DeviceExt;
 
     let gpu = SharedGpu::new().expect("a wgpu adapter (lavapipe or a GPU)");
     let (device, queue) = (&gpu.device, &gpu.queue);
     let size = 72u32;
-    let texture = |side: u32| {
-        device.create_texture(&wgpu::TextureDescriptor {
-            label: Some("display"),
-            size: wgpu::Extent3d {
-                width: side,
-                height: side,
-                depth_or_array_layers: 1,
-            },
-            mip_level_count: 1,
-            sample_count: 1,
-            dimension: wgpu::TextureDimension::D2,
-            format: wgpu::TextureFormat::Rgba8UnormSrgb,
-            usage: wgpu::TextureUsages::COPY_DST
-                | wgpu::TextureUsages::COPY_SRC
-                | wgpu::TextureUsages::TEXTURE_BINDING,
-            view_formats: &[],
-        })
-    };
+    let texture = |side: u32| display_texture(device, side);
     let display = texture(size);
     let mut writer = PlanesToTexture::new(device);
     let levels = |a: &[u8], b: &[u8]| a.iter().zip(b).map(|(x, y)| x.abs_diff(*y)).max().unwrap();

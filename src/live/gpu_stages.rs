@@ -13,7 +13,7 @@ use super::engine::{Settings, Timings};
 use super::gpu_link::{GpuLink, Slot};
 use crate::infer::Gpu;
 use crate::look::gpu::GpuLook;
-use crate::look::gpu_tensor::{look_tensor, SharedGpu};
+use crate::look::gpu_tensor::{look_tensor, SharedGpu, TensorBuffer};
 use crate::look::texture::{Planes, PlanesToTexture};
 use crate::model::Generator;
 
@@ -148,19 +148,7 @@ fn write_planes(
     let Some(texture) = texture.filter(|t| t.width() as usize == size) else {
         return Ok(None);
     };
-    let mut primitive = tensor.clone().into_primitive().tensor();
-    if !primitive.is_contiguous() {
-        primitive = tensor.clone().add_scalar(0.0).into_primitive().tensor();
-    }
-    primitive
-        .client
-        .flush()
-        .map_err(|e| anyhow!("burn-wgpu: {e:?}"))?;
-    let resource = primitive
-        .client
-        .get_resource(primitive.handle.clone())
-        .map_err(|e| anyhow!("burn-wgpu: {e:?}"))?;
-    let binding = resource.resource();
+    let binding = TensorBuffer::of(tensor)?;
     let planes = Planes {
         buffer: &binding.buffer,
         offset_bytes: binding.offset,

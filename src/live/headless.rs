@@ -18,7 +18,7 @@ use super::presets::PresetList;
 use super::source::{self, SourceSpec};
 use crate::look::cpu::to_rgb_image;
 use crate::look::gpu_tensor::SharedGpu;
-use crate::look::texture::read_texture;
+use crate::look::texture::{display_texture, read_texture};
 use crate::model::ModelPackage;
 
 pub struct RenderOptions {
@@ -50,21 +50,7 @@ impl GpuTarget {
             "generator on: GPU {} ({:?})",
             gpu.info.name, gpu.info.backend
         );
-        let side = size as u32;
-        let texture = gpu.device.create_texture(&wgpu::TextureDescriptor {
-            label: Some("lts render output"),
-            size: wgpu::Extent3d {
-                width: side,
-                height: side,
-                depth_or_array_layers: 1,
-            },
-            mip_level_count: 1,
-            sample_count: 1,
-            dimension: wgpu::TextureDimension::D2,
-            format: wgpu::TextureFormat::Rgba8Unorm,
-            usage: wgpu::TextureUsages::COPY_DST | wgpu::TextureUsages::COPY_SRC,
-            view_formats: &[],
-        });
+        let texture = display_texture(&gpu.device, size as u32);
         Ok(Self { gpu, texture })
     }
 

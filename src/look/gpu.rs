@@ -42,12 +42,16 @@ pub struct GpuLook {
     timer: Option<GpuTimer>,
 }
 
-fn storage_entry(binding: u32, read_only: bool) -> wgpu::BindGroupLayoutEntry {
+/// A buffer binding of a compute shader.
+pub(crate) fn buffer_entry(
+    binding: u32,
+    ty: wgpu::BufferBindingType,
+) -> wgpu::BindGroupLayoutEntry {
     wgpu::BindGroupLayoutEntry {
         binding,
         visibility: wgpu::ShaderStages::COMPUTE,
         ty: wgpu::BindingType::Buffer {
-            ty: wgpu::BufferBindingType::Storage { read_only },
+            ty,
             has_dynamic_offset: false,
             min_binding_size: None,
         },
@@ -55,46 +59,113 @@ fn storage_entry(binding: u32, read_only: bool) -> wgpu::BindGroupLayoutEntry {
     }
 }
 
+fn storage_entry(binding: u32, read_only: bool) -> wgpu::BindGroupLayoutEntry {
+    buffer_entry(binding, wgpu::BufferBindingType::Storage { read_only })
+}
+
+/// `len` bytes of `buffer` from `offset` (a multiple of 4) as a storage binding that starts at
+/// an offset the device accepts, and the f32 index of `offset` within that binding. Burn's
+/// tensors live at arbitrary offsets in pooled buffers larger than one binding may be.
+pub(crate) struct BufferWindow<'a> {
+    pub binding: wgpu::BindingResource<'a>,
+    pub first_float: u32,
+}
+
+pub(crate) fn storage_window<'a>(
+    device: &wgpu::Device,
+    buffer: &'a wgpu::Buffer,
+    offset: u64,
+    len: u64,
+) -> BufferWindow<'a> {
+    let alignment = device.limits().min_storage_buffer_offset_alignment as u64;
+    let start = offset / alignment * alignment;
+    BufferWindow {
+        binding: wgpu::BindingResource::Buffer(wgpu::BufferBinding {
+            buffer,
+            offset: start,
+            size: std::num::NonZeroU64::new(offset - start + len),
+        }),
+        first_float: ((offset - start) / 4) as u32,
+    }
+}
+
+/// A bind group whose entries are `resources` in binding order 0, 1, 2…
+pub(crate) fn bind_in_order(
+    device: &wgpu::Device,
+    label: &str,
+    layout: &wgpu::BindGroupLayout,
+    resources: Vec<wgpu::BindingResource>,
+) -> wgpu::BindGroup {
+    let entries: Vec<wgpu::BindGroupEntry> = resources
+        .into_iter()
+        .enumerate()
+        .map(|(binding, resource)| wgpu::BindGroupEntry {
+            binding: binding as u32,
+            resource,
+        })
+        .collect();
+    device.create_bind_group(&wgpu::BindGroupDescriptor {
+        label: Some(label),
+        layout,
+        entries: &entries,
+    })
+}
+
+/// A WGSL module and the layout of its one bind group.
+pub(crate) fn module_and_layout(
+    device: &wgpu::Device,
+    label: &str,
+    source: &str,
+    entries: &[wgpu::BindGroupLayoutEntry],
+) -> (wgpu::ShaderModule, wgpu::BindGroupLayout) {
+    let module = device.create_shader_module(wgpu::ShaderModuleDescriptor {
+        label: Some(label),
+        source: wgpu::ShaderSource::Wgsl(source.into()),
+    });
+    let layout = device.create_bind_group_layout(&wgpu::BindGroupLayoutDescriptor {
+        label: Some(label),
+        entries,
+    });
+    (module, layout)
+}
+
+/// A compute pipeline for `entry` in `module`, with one bind group of `layout`.
+pub(crate) fn compute_pipeline(
+    device: &wgpu::Device,
+    layout: &wgpu::BindGroupLayout,
+    module: &wgpu::ShaderModule,
+    entry: &str,
+) -> wgpu::ComputePipeline {
+    let pipeline_layout = device.create_pipeline_layout(&wgpu::PipelineLayoutDescriptor {
+        label: Some(entry),
+        bind_group_layouts: &[Some(layout)],
+        immediate_size: 0,
+    });
+    device.create_compute_pipeline(&wgpu::ComputePipelineDescriptor {
+        label: Some(entry),
+        layout: Some(&pipeline_layout),
+        module,
+        entry_point: Some(entry),
+        compilation_options: Default::default(),
+        cache: None,
+    })
+}
+
 impl GpuLook {
     pub fn new(device: &wgpu::Device) -> Self {
-        let module = device.create_shader_module(wgpu::ShaderModuleDescriptor {
-            label: Some("lts preprocess"),
-            source: wgpu::ShaderSource::Wgsl(SHADER.into()),
-        });
-        let layout = device.create_bind_group_layout(&wgpu::BindGroupLayoutDescriptor {
-            label: Some("lts preprocess"),
-            entries: &[
-                wgpu::BindGroupLayoutEntry {
-                    binding: 0,
-                    visibility: wgpu::ShaderStages::COMPUTE,
-                    ty: wgpu::BindingType::Buffer {
-                        ty: wgpu::BufferBindingType::Uniform,
-                        has_dynamic_offset: false,
-                        min_binding_size: None,
-                    },
-                    count: None,
-                },
+        let (module, layout) = module_and_layout(
+            device,
+            "lts preprocess",
+            SHADER,
+            &[
+                buffer_entry(0, wgpu::BufferBindingType::Uniform),
                 storage_entry(1, true),
                 storage_entry(2, false),
                 storage_entry(3, false),
                 storage_entry(4, false),
             ],
-        });
-        let pipeline_layout = device.create_pipeline_layout(&wgpu::PipelineLayoutDescriptor {
-            label: Some("lts preprocess"),
-            bind_group_layouts: &[Some(&layout)],
-            immediate_size: 0,
-        });
-        let pipeline = |entry: &str| {
-            device.create_compute_pipeline(&wgpu::ComputePipelineDescriptor {
-                label: Some(entry),
-                layout: Some(&pipeline_layout),
-                module: &module,
-                entry_point: Some(entry),
-                compilation_options: Default::default(),
-                cache: None,
-            })
-        };
+        );
+        let pipeline = |entry: &str| compute_pipeline(device, &layout, &module, entry);
         Self {
             frame_to_size: pipeline("frame_to_size"),
             shrink: pipeline("shrink"),
@@ -145,16 +216,12 @@ impl GpuLook {
             return Err(LookError::Size(size));
         }
         let (crop_x, crop_y, crop_side) = look.crop(width, height);
-        // Bind only the part of `output` we write, from an aligned offset: a Burn tensor lives in
-        // a pooled buffer that may be larger than one binding may be.
-        let alignment = device.limits().min_storage_buffer_offset_alignment as u64;
-        let bind_offset = offset_bytes / alignment * alignment;
-        let bind_size = offset_bytes - bind_offset + (size * size * 4) as u64;
         if !offset_bytes.is_multiple_of(4)
             || offset_bytes + (size * size * 4) as u64 > output.size()
         {
             return Err(LookError::Output(offset_bytes, output.size()));
         }
+        let window = storage_window(device, output, offset_bytes, (size * size * 4) as u64);
         let params = Params {
             frame_w: width,
             frame_h: height,
@@ -163,7 +230,7 @@ impl GpuLook {
             crop_side,
             size: size as u32,
             low: look.low_size(size) as u32,
-            out_offset: ((offset_bytes - bind_offset) / 4) as u32,
+            out_offset: window.first_float,
             flip_h: look.flip_h as u32,
             flip_v: look.flip_v as u32,
             invert: look.invert as u32,
@@ -208,36 +275,18 @@ impl GpuLook {
             self.scratch = Some((size, make("lts framed"), make("lts small")));
         }
         let (_, framed, small) = self.scratch.as_ref().expect("allocated above");
-        let bind_group = device.create_bind_group(&wgpu::BindGroupDescriptor {
-            label: Some("lts preprocess"),
-            layout: &self.layout,
-            entries: &[
-                wgpu::BindGroupEntry {
-                    binding: 0,
-                    resource: self.params.as_entire_binding(),
-                },
-                wgpu::BindGroupEntry {
-                    binding: 1,
-                    resource: frame_buffer.as_entire_binding(),
-                },
-                wgpu::BindGroupEntry {
-                    binding: 2,
-                    resource: framed.as_entire_binding(),
-                },
-                wgpu::BindGroupEntry {
-                    binding: 3,
-                    resource: small.as_entire_binding(),
-                },
-                wgpu::BindGroupEntry {
-                    binding: 4,
-                    resource: wgpu::BindingResource::Buffer(wgpu::BufferBinding {
-                        buffer: output,
-                        offset: bind_offset,
-                        size: std::num::NonZeroU64::new(bind_size),
-                    }),
-                },
+        let bind_group = bind_in_order(
+            device,
+            "lts preprocess",
+            &self.layout,
+            vec![
+                self.params.as_entire_binding(),
+                frame_buffer.as_entire_binding(),
+                framed.as_entire_binding(),
+                small.as_entire_binding(),
+                window.binding,
             ],
-        });
+        );
         let groups = |n: u32| n.div_ceil(8);
         let mut encoder = device.create_command_encoder(&wgpu::CommandEncoderDescriptor {
             label: Some("lts preprocess"),

@@ -93,17 +93,7 @@ pub fn look_tensor(
     size: usize,
 ) -> Result<Tensor<GpuDirect, 4>> {
     let tensor = Tensor::<GpuDirect, 4>::empty([1, 1, size, size], &gpu.burn_device());
-    let primitive = tensor.clone().into_primitive().tensor();
-    // Burn's queued work goes first, so nothing it still owes can land after our write.
-    primitive
-        .client
-        .flush()
-        .map_err(|e| anyhow!("burn-wgpu: {e:?}"))?;
-    let resource = primitive
-        .client
-        .get_resource(primitive.handle.clone())
-        .map_err(|e| anyhow!("burn-wgpu: {e:?}"))?;
-    let target = resource.resource();
+    let target = TensorBuffer::of(&tensor)?;
     shader.run(
         &gpu.device,
         &gpu.queue,
@@ -114,6 +104,40 @@ pub fn look_tensor(
         target.offset,
     )?;
     Ok(tensor)
+}
+
+/// The wgpu buffer and byte offset holding a tensor's values, contiguous, once Burn has
+/// submitted what it still owes: work queued after this sees the values, and nothing Burn
+/// queued before can land after it.
+pub struct TensorBuffer {
+    /// Keeps a contiguous copy alive when the tensor was a strided view.
+    _values: Tensor<GpuDirect, 4>,
+    pub buffer: wgpu::Buffer,
+    pub offset: u64,
+}
+
+impl TensorBuffer {
+    pub fn of(tensor: &Tensor<GpuDirect, 4>) -> Result<Self> {
+        let mut values = tensor.clone();
+        if !values.clone().into_primitive().tensor().is_contiguous() {
+            values = values.add_scalar(0.0);
+        }
+        let primitive = values.clone().into_primitive().tensor();
+        primitive
+            .client
+            .flush()
+            .map_err(|e| anyhow!("burn-wgpu: {e:?}"))?;
+        let resource = primitive
+            .client
+            .get_resource(primitive.handle.clone())
+            .map_err(|e| anyhow!("burn-wgpu: {e:?}"))?;
+        let binding = resource.resource();
+        Ok(Self {
+            buffer: binding.buffer.clone(),
+            offset: binding.offset,
+            _values: values,
+        })
+    }
 }
 
 /// A whole frame on the shared device: the look (WGSL) into the generator's input tensor, the

@@ -3,6 +3,10 @@
 
 use bytemuck::{Pod, Zeroable};
 
+use super::gpu::{
+    bind_in_order, buffer_entry, compute_pipeline, module_and_layout, storage_window,
+};
+
 const SHADER: &str = include_str!("../../shaders/planes_to_rgba.wgsl");
 
 #[repr(C)]
@@ -31,46 +35,19 @@ pub struct PlanesToTexture {
     packed: Option<wgpu::Buffer>,
 }
 
-fn buffer_entry(binding: u32, ty: wgpu::BufferBindingType) -> wgpu::BindGroupLayoutEntry {
-    wgpu::BindGroupLayoutEntry {
-        binding,
-        visibility: wgpu::ShaderStages::COMPUTE,
-        ty: wgpu::BindingType::Buffer {
-            ty,
-            has_dynamic_offset: false,
-            min_binding_size: None,
-        },
-        count: None,
-    }
-}
-
 impl PlanesToTexture {
     pub fn new(device: &wgpu::Device) -> Self {
-        let module = device.create_shader_module(wgpu::ShaderModuleDescriptor {
-            label: Some("lts planes to rgba"),
-            source: wgpu::ShaderSource::Wgsl(SHADER.into()),
-        });
-        let layout = device.create_bind_group_layout(&wgpu::BindGroupLayoutDescriptor {
-            label: Some("lts planes to rgba"),
-            entries: &[
+        let (module, layout) = module_and_layout(
+            device,
+            "lts planes to rgba",
+            SHADER,
+            &[
                 buffer_entry(0, wgpu::BufferBindingType::Uniform),
                 buffer_entry(1, wgpu::BufferBindingType::Storage { read_only: true }),
                 buffer_entry(2, wgpu::BufferBindingType::Storage { read_only: false }),
             ],
-        });
-        let pipeline_layout = device.create_pipeline_layout(&wgpu::PipelineLayoutDescriptor {
-            label: Some("lts planes to rgba"),
-            bind_group_layouts: &[Some(&layout)],
-            immediate_size: 0,
-        });
-        let pipeline = device.create_compute_pipeline(&wgpu::ComputePipelineDescriptor {
-            label: Some("lts planes to rgba"),
-            layout: Some(&pipeline_layout),
-            module: &module,
-            entry_point: Some("main"),
-            compilation_options: Default::default(),
-            cache: None,
-        });
+        );
+        let pipeline = compute_pipeline(device, &layout, &module, "main");
         Self {
             layout,
             pipeline,
@@ -116,10 +93,7 @@ impl PlanesToTexture {
                 planes.buffer.size()
             ));
         }
-        // Bind from an aligned offset, only the planes' range (pooled buffers can be huge).
-        let alignment = device.limits().min_storage_buffer_offset_alignment as u64;
-        let bind_offset = planes.offset_bytes / alignment * alignment;
-        let bind_size = planes.offset_bytes - bind_offset + floats * 4;
+        let window = storage_window(device, planes.buffer, planes.offset_bytes, floats * 4);
         let row_bytes = (size * 4).next_multiple_of(wgpu::COPY_BYTES_PER_ROW_ALIGNMENT);
         let packed_bytes = (row_bytes * size) as u64;
         if self
@@ -138,32 +112,20 @@ impl PlanesToTexture {
         let params = Params {
             size,
             channels: planes.channels,
-            in_offset: ((planes.offset_bytes - bind_offset) / 4) as u32,
+            in_offset: window.first_float,
             row_words: row_bytes / 4,
         };
         queue.write_buffer(&self.params, 0, bytemuck::bytes_of(&params));
-        let bind_group = device.create_bind_group(&wgpu::BindGroupDescriptor {
-            label: Some("lts planes to rgba"),
-            layout: &self.layout,
-            entries: &[
-                wgpu::BindGroupEntry {
-                    binding: 0,
-                    resource: self.params.as_entire_binding(),
-                },
-                wgpu::BindGroupEntry {
-                    binding: 1,
-                    resource: wgpu::BindingResource::Buffer(wgpu::BufferBinding {
-                        buffer: planes.buffer,
-                        offset: bind_offset,
-                        size: std::num::NonZeroU64::new(bind_size),
-                    }),
-                },
-                wgpu::BindGroupEntry {
-                    binding: 2,
-                    resource: packed.as_entire_binding(),
-                },
+        let bind_group = bind_in_order(
+            device,
+            "lts planes to rgba",
+            &self.layout,
+            vec![
+                self.params.as_entire_binding(),
+                window.binding,
+                packed.as_entire_binding(),
             ],
-        });
+        );
         let mut encoder = device.create_command_encoder(&wgpu::CommandEncoderDescriptor {
             label: Some("lts planes to rgba"),
         });
@@ -195,6 +157,27 @@ impl PlanesToTexture {
         queue.submit([encoder.finish()]);
         Ok(())
     }
+}
+
+/// An RGBA8 (sRGB) texture like those a sketch draws from: the planes can be copied into it and
+/// read back.
+pub fn display_texture(device: &wgpu::Device, side: u32) -> wgpu::Texture {
+    device.create_texture(&wgpu::TextureDescriptor {
+        label: Some("lts display"),
+        size: wgpu::Extent3d {
+            width: side,
+            height: side,
+            depth_or_array_layers: 1,
+        },
+        mip_level_count: 1,
+        sample_count: 1,
+        dimension: wgpu::TextureDimension::D2,
+        format: wgpu::TextureFormat::Rgba8UnormSrgb,
+        usage: wgpu::TextureUsages::COPY_DST
+            | wgpu::TextureUsages::COPY_SRC
+            | wgpu::TextureUsages::TEXTURE_BINDING,
+        view_formats: &[],
+    })
 }
 
 /// A texture's RGBA8 pixels back on the CPU (blocking; tests and screenshots).
