@@ -124,16 +124,15 @@ fn publish(
         }
     }
     let Some(images) = images else { return };
-    let wanted: Vec<(Slot, AssetId<Image>)> = state.wanted.iter().map(|(s, i)| (*s, *i)).collect();
-    for (slot, id) in wanted {
-        let published = state
-            .textures
-            .get(&slot)
-            .is_some_and(|(have, _)| *have == id);
+    let LinkState {
+        wanted, textures, ..
+    } = &mut *state;
+    for (slot, id) in wanted.iter() {
+        let published = textures.get(slot).is_some_and(|(have, _)| have == id);
         if !published {
-            if let Some(image) = images.get(id) {
+            if let Some(image) = images.get(*id) {
                 let texture: &wgpu::Texture = &image.texture;
-                state.textures.insert(slot, (id, texture.clone()));
+                textures.insert(*slot, (*id, texture.clone()));
             }
         }
     }

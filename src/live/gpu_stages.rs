@@ -108,12 +108,14 @@ impl GpuStages {
             }
         }
         self.smoothed = Some(smoothed);
-        flush(&shown)?;
+        // Submits what Burn still owes, so the wait below times the generator.
+        let shown = Shown::of(&shown)?;
         self.wait();
         let generator_done = Instant::now();
         let output_texture = self.link.texture(Slot::Output);
         let look_texture = self.link.texture(Slot::Look);
         self.shown_in = write_planes(&self.gpu, &mut self.output_texture, &shown, output_texture)?;
+        let input = Shown::of(&input)?;
         write_planes(&self.gpu, &mut self.look_texture, &input, look_texture)?;
         self.wait();
         Ok(Timings {
@@ -128,32 +130,39 @@ impl GpuStages {
     }
 }
 
-fn flush(tensor: &Tensor<Gpu, 4>) -> Result<()> {
-    let primitive = tensor.clone().into_primitive().tensor();
-    primitive
-        .client
-        .flush()
-        .map_err(|e| anyhow!("burn-wgpu: {e:?}"))
+/// A tensor's values in their wgpu buffer, with the shape needed to show them.
+struct Shown {
+    values: TensorBuffer,
+    channels: u32,
+    size: u32,
 }
 
-/// Packs `tensor` (`[1, C, S, S]`) into `texture` when there is one of its size; returns the
-/// texture written.
+impl Shown {
+    fn of(tensor: &Tensor<Gpu, 4>) -> Result<Self> {
+        let [_, channels, size, _] = tensor.dims();
+        Ok(Self {
+            values: TensorBuffer::of(tensor)?,
+            channels: channels as u32,
+            size: size as u32,
+        })
+    }
+}
+
+/// Packs `shown` into `texture` when there is one of its size; returns the texture written.
 fn write_planes(
     gpu: &SharedGpu,
     writer: &mut PlanesToTexture,
-    tensor: &Tensor<Gpu, 4>,
+    shown: &Shown,
     texture: Option<wgpu::Texture>,
 ) -> Result<Option<wgpu::Texture>> {
-    let [_, channels, size, _] = tensor.dims();
-    let Some(texture) = texture.filter(|t| t.width() as usize == size) else {
+    let Some(texture) = texture.filter(|t| t.width() == shown.size) else {
         return Ok(None);
     };
-    let binding = TensorBuffer::of(tensor)?;
     let planes = Planes {
-        buffer: &binding.buffer,
-        offset_bytes: binding.offset,
-        channels: channels as u32,
-        size: size as u32,
+        buffer: &shown.values.buffer,
+        offset_bytes: shown.values.offset,
+        channels: shown.channels,
+        size: shown.size,
     };
     writer
         .run(&gpu.device, &gpu.queue, &planes, &texture)
