@@ -1,9 +1,12 @@
 //! Running a generator on looks: the backends, and a small wrapper that hides tensors.
 
+use std::any::TypeId;
+
 use anyhow::{bail, Result};
 use burn::prelude::*;
 
 use crate::model::{Generator, ModelPackage};
+use crate::unet_cpu::UnetCpu;
 
 /// The CPU backend: Flex (im2col + gemm, threaded). Chosen by `lts bench generator`: NdArray's
 /// transposed convolution is two orders of magnitude slower.
@@ -12,19 +15,50 @@ pub type Cpu = burn::backend::Flex;
 /// tensors expose their buffers (the look writes straight into them) and the build stays short.
 pub type Gpu = crate::look::gpu_tensor::GpuDirect;
 
-/// A loaded generator ready for single frames.
+/// A loaded generator ready for single frames. On the CPU a U-Net runs on
+/// [`UnetCpu`](crate::unet_cpu::UnetCpu), the project's own kernels, which are faster than Burn's
+/// for inference; everything else runs through Burn.
 pub struct Inference<B: Backend> {
     generator: Generator<B>,
     device: B::Device,
     granularity: usize,
+    fast: Option<UnetCpu>,
 }
 
 impl<B: Backend> Inference<B> {
     pub fn new(generator: Generator<B>, device: B::Device, granularity: usize) -> Self {
+        let fast = match &generator {
+            Generator::Unet(unet) if TypeId::of::<B>() == TypeId::of::<Cpu>() => {
+                Some(UnetCpu::from_unet(unet))
+            }
+            _ => None,
+        };
         Self {
             generator,
             device,
             granularity,
+            fast,
+        }
+    }
+
+    /// Always through Burn's modules: the reference the fast path is checked against.
+    pub fn through_burn(generator: Generator<B>, device: B::Device, granularity: usize) -> Self {
+        Self {
+            generator,
+            device,
+            granularity,
+            fast: None,
+        }
+    }
+
+    /// What runs the network, for messages and benchmark tables.
+    pub fn path(&self) -> &'static str {
+        if self.fast.is_some() {
+            "cpu"
+        } else if TypeId::of::<B>() == TypeId::of::<Cpu>() {
+            "flex"
+        } else {
+            "wgpu"
         }
     }
 
@@ -63,6 +97,13 @@ impl<B: Backend> Inference<B> {
         }
         let channels = input.len() / area;
         let wanted = self.input_channels();
+        if let Some(fast) = &self.fast {
+            return match (channels, wanted) {
+                (c, w) if c == w => fast.run(input, size),
+                (1, w) => fast.run(&input.repeat(w), size),
+                (c, w) => bail!("the model takes {w} channel(s), the input has {c}"),
+            };
+        }
         let x = Tensor::<B, 4>::from_data(
             TensorData::new(input.to_vec(), [1, channels, size, size]),
             &self.device,

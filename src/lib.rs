@@ -14,3 +14,4 @@ pub mod model;
 pub mod npy;
 pub mod preset;
 pub mod train;
+pub mod unet_cpu;

@@ -5,7 +5,7 @@ mod common;
 use burn::module::Module;
 use burn::prelude::*;
 use common::{max_abs_diff, reference_cases};
-use learning_to_see::infer::Cpu;
+use learning_to_see::infer::{Cpu, Inference};
 use learning_to_see::model::patchgan::PatchGanConfig;
 use learning_to_see::model::resnet::ResnetConfig;
 use learning_to_see::model::unet::UnetConfig;
@@ -132,4 +132,81 @@ fn saved_weights_load_back_identically() {
         .into_vec::<f32>()
         .unwrap();
     assert_eq!(before, after);
+}
+
+/// The CPU's own U-Net kernels (what `lts live`, `infer` and `render` run) against the PyTorch
+/// reference outputs, through the same `Inference` the app uses.
+#[test]
+fn the_fast_cpu_unet_reproduces_pytorch_outputs() {
+    let mut checked = 0;
+    for case in reference_cases().iter().filter(|c| c.kind == "unet") {
+        let weights = load_pth(&case.path(".pth")).unwrap();
+        let arch: Arch = case.arch_flag().parse().unwrap();
+        let mut config = GeneratorConfig::new(arch, case.width, case.norm.parse().unwrap());
+        config.input_nc = case.input_nc;
+        config.output_nc = case.output_nc;
+        let generator = config.load::<Cpu>(weights, &device()).unwrap();
+        let inference = Inference::new(generator, device(), arch.granularity());
+        assert_eq!(
+            inference.path(),
+            "cpu",
+            "a U-Net on the CPU takes the fast path"
+        );
+        let (input_shape, input) = npy::read_f32(&case.path(".input.npy")).unwrap();
+        let (_, expected) = npy::read_f32(&case.path(".output.npy")).unwrap();
+        let got = inference.run(&input, input_shape[3]).unwrap();
+        let diff = max_abs_diff(&got, &expected);
+        assert!(diff < 1e-4, "{}: max abs difference {diff}", case.name);
+        checked += 1;
+    }
+    assert!(checked >= 2, "the fixtures hold U-Net cases");
+}
+
+/// Batch norm with running statistics far from (0, 1), folded into the convolutions, and
+/// instance norm, which cannot be: the fast path gives Burn's numbers either way, for one grey
+/// channel in and for a model that takes three.
+#[test]
+fn the_fast_cpu_unet_matches_burn_with_any_norm_and_input() {
+    for (norm, input_nc, size) in [
+        (NormKind::Batch, 1, 64),
+        (NormKind::Batch, 3, 128),
+        (NormKind::Instance, 1, 64),
+    ] {
+        let mut config = GeneratorConfig::new(Arch::unet_for(64), 8, norm);
+        config.input_nc = input_nc;
+        let mut weights = config.init::<Cpu>(&device()).state_dict();
+        for (key, tensor) in weights.tensors.iter_mut() {
+            for (i, v) in tensor.values.iter_mut().enumerate() {
+                let wave = ((i * 37 + key.len()) % 17) as f32 / 17.0;
+                if key.ends_with("running_mean") {
+                    *v = wave - 0.5;
+                } else if key.ends_with("running_var") {
+                    *v = 0.3 + 2.0 * wave;
+                } else if key.ends_with(".bias") {
+                    *v = 0.2 * (wave - 0.5);
+                }
+            }
+        }
+        let load = || config.load::<Cpu>(weights.clone(), &device()).unwrap();
+        let granularity = config.arch.granularity();
+        let fast = Inference::new(load(), device(), granularity);
+        let burn = Inference::through_burn(load(), device(), granularity);
+        assert_eq!((fast.path(), burn.path()), ("cpu", "flex"));
+        let input: Vec<f32> = (0..size * size)
+            .map(|i| ((i % size) as f32 / size as f32 * 6.0).sin() * 0.8)
+            .collect();
+        let want = burn.run(&input, size).unwrap();
+        let got = fast.run(&input, size).unwrap();
+        let spread = want.iter().map(|v| v.abs()).sum::<f32>() / want.len() as f32;
+        assert!(spread > 0.05, "{norm}: the output is not flat ({spread})");
+        let diff = max_abs_diff(&got, &want);
+        assert!(
+            diff < 1e-4,
+            "{norm}, {input_nc} channel(s), {size}²: {diff}"
+        );
+        assert!(
+            fast.run(&input[..100], size).is_err(),
+            "a short input is refused"
+        );
+    }
 }

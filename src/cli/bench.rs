@@ -5,6 +5,7 @@ use std::time::Instant;
 use anyhow::{bail, Result};
 use burn::prelude::*;
 use clap::{Args, Subcommand};
+use learning_to_see::infer::{Cpu, Inference};
 use learning_to_see::model::cost::generator_macs;
 use learning_to_see::model::{Arch, GeneratorConfig, ModelPackage, NormKind};
 
@@ -34,8 +35,10 @@ pub struct GeneratorBench {
     ngf: Vec<usize>,
     #[arg(long, default_value_t = 256)]
     size: usize,
-    /// Backends, comma-separated: flex (the CPU path), wgpu (burn-wgpu on the default adapter).
-    #[arg(long, value_delimiter = ',', default_value = "flex")]
+    /// Backends, comma-separated: cpu (the default path: the project's own U-Net kernels),
+    /// flex (the same network through Burn's Flex backend), wgpu (burn-wgpu on the default
+    /// adapter).
+    #[arg(long, value_delimiter = ',', default_value = "cpu")]
     backend: Vec<String>,
     /// Timed runs per row (after one warm-up); the median is reported.
     #[arg(long, default_value_t = 10)]
@@ -81,9 +84,10 @@ fn generator(args: GeneratorBench) -> Result<()> {
                 runs: args.runs,
             };
             let ms = match backend.as_str() {
+                "cpu" => subject.time_inference()?,
                 "flex" => subject.time::<burn::backend::Flex>(Default::default())?,
                 "wgpu" => subject.time::<learning_to_see::infer::Gpu>(Default::default())?,
-                other => bail!("unknown backend `{other}` (flex, wgpu)"),
+                other => bail!("unknown backend `{other}` (cpu, flex, wgpu)"),
             };
             let gflops = 2.0 * generator_macs(&config, args.size) as f64 / (ms * 1e6);
             if args.json {
@@ -111,6 +115,34 @@ struct Subject<'a> {
 }
 
 impl Subject<'_> {
+    /// Median ms of `runs` frames through [`Inference`] on the CPU, as `lts live` runs them.
+    fn time_inference(&self) -> Result<f64> {
+        let device = Default::default();
+        let generator = match self.package {
+            Some(package) => package.load::<Cpu>(&device)?,
+            None => self.config.init::<Cpu>(&device),
+        };
+        let channels = generator.input_channels();
+        let inference = Inference::new(generator, device, self.config.arch.granularity());
+        let mut seed = 1u32;
+        let input: Vec<f32> = (0..channels * self.size * self.size)
+            .map(|_| {
+                seed = seed.wrapping_mul(1_664_525).wrapping_add(1_013_904_223);
+                (seed >> 8) as f32 / (1u32 << 23) as f32 - 1.0
+            })
+            .collect();
+        let once = || -> Result<f64> {
+            let start = Instant::now();
+            inference.run(&input, self.size)?;
+            Ok(start.elapsed().as_secs_f64() * 1e3)
+        };
+        once()?;
+        let times = (0..self.runs.max(1))
+            .map(|_| once())
+            .collect::<Result<_>>()?;
+        Ok(median(times))
+    }
+
     /// Median ms of `runs` forward passes (after one warm-up), output read back each time.
     fn time<B: Backend>(&self, device: B::Device) -> Result<f64> {
         let generator = match self.package {

@@ -1,0 +1,86 @@
+//! ConvTranspose2d(cin → cout, 4×4, stride 2, padding 1) for inference: one product gives
+//! every tap's contribution, then the taps are summed into place (col2im). No zero-stuffing.
+
+use rayon::prelude::*;
+
+use super::finish::{finish, Finish};
+use super::gemm::matmul;
+use super::narrow::matmul_narrow;
+use super::{KERNEL, TAPS};
+
+/// One decoder level, reading its input through ReLU.
+pub struct Up {
+    pub channels: [usize; 2],
+    /// `[cin][cout][4][4]`, as PyTorch and Burn store it: the `16·cout × cin` matrix in
+    /// column-major order.
+    pub weight: Vec<f32>,
+    pub bias: Vec<f32>,
+    pub finish: Finish,
+}
+
+impl Up {
+    pub fn scratch(&self, side: usize) -> usize {
+        let area = side * side;
+        (self.channels[1] * TAPS + self.channels[0]) * area
+    }
+
+    /// `input`: `cin × side²`, made non-negative (ReLU) in place; `output`: `cout × (2·side)²`.
+    pub fn forward(&self, input: &mut [f32], side: usize, output: &mut [f32], scratch: &mut [f32]) {
+        let [cin, cout] = self.channels;
+        let area = side * side;
+        let input = &mut input[..cin * area];
+        input
+            .par_chunks_mut(16 * 1024)
+            .for_each(|chunk| chunk.iter_mut().for_each(|v| *v = v.max(0.0)));
+        let shape = [cout * TAPS, cin, area];
+        let (taps, rest) = scratch.split_at_mut(cout * TAPS * area);
+        if !matmul_narrow(taps, &self.weight, input, None, shape, rest) {
+            matmul(taps, &self.weight, input, shape);
+        }
+        let out_area = 4 * area;
+        let output = &mut output[..cout * out_area];
+        output
+            .par_chunks_mut(out_area)
+            .zip(taps.par_chunks(TAPS * area))
+            .zip(self.bias.par_iter())
+            .for_each(|((plane, taps), &bias)| col2im(taps, side, bias, plane));
+        finish(output, out_area, None, self.finish);
+    }
+}
+
+/// Sums one output channel's taps into place, starting from its bias. Output row
+/// oy = 2·iy − 1 + ky, so even rows take ky 1 (iy = oy/2) and 3 (iy = oy/2 − 1), odd rows ky 2
+/// (iy = (oy−1)/2) and 0 (iy = (oy+1)/2); columns likewise.
+fn col2im(taps: &[f32], side: usize, bias: f32, plane: &mut [f32]) {
+    let area = side * side;
+    let tap_row =
+        |ky: usize, kx: usize, iy: usize| &taps[(ky * KERNEL + kx) * area + iy * side..][..side];
+    plane
+        .par_chunks_mut(2 * side)
+        .enumerate()
+        .for_each(|(oy, row)| {
+            row.fill(bias);
+            let half = oy / 2;
+            let (near, far) = if oy % 2 == 0 {
+                ((1, half), half.checked_sub(1).map(|iy| (3, iy)))
+            } else {
+                ((2, half), Some((0, half + 1)).filter(|&(_, iy)| iy < side))
+            };
+            for (ky, iy) in std::iter::once(near).chain(far) {
+                let [t0, t1, t2, t3] = std::array::from_fn(|kx| tap_row(ky, kx, iy));
+                add_row(row, [t0, t1, t2, t3]);
+            }
+        });
+}
+
+/// One input row's four column taps into an output row: out[2m] += t1[m] + t3[m−1],
+/// out[2m+1] += t2[m] + t0[m+1].
+fn add_row(row: &mut [f32], [t0, t1, t2, t3]: [&[f32]; 4]) {
+    let side = t0.len();
+    for (m, pair) in row.chunks_exact_mut(2).enumerate() {
+        let even = t1[m] + if m > 0 { t3[m - 1] } else { 0.0 };
+        let odd = t2[m] + if m + 1 < side { t0[m + 1] } else { 0.0 };
+        pair[0] += even;
+        pair[1] += odd;
+    }
+}
