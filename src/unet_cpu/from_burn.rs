@@ -124,6 +124,7 @@ impl UnetCpu {
                     weight,
                     bias,
                     finish: if level == 0 { Finish::Tanh } else { finish },
+                    relu_output: false,
                 }
             })
             .collect();

@@ -23,8 +23,8 @@ const TAPS: usize = KERNEL * KERNEL;
 
 /// A U-Net ready for frames: `downs[i]` and `ups[i]` are level `i`, outermost first.
 pub struct UnetCpu {
-    downs: Vec<Down>,
-    ups: Vec<Up>,
+    pub(crate) downs: Vec<Down>,
+    pub(crate) ups: Vec<Up>,
     buffers: Mutex<Buffers>,
 }
 
@@ -39,8 +39,12 @@ struct Buffers {
 }
 
 impl UnetCpu {
-    pub fn new(downs: Vec<Down>, ups: Vec<Up>) -> Self {
+    /// Levels outermost first. Ups whose output only the next up reads get `relu_output`.
+    pub fn new(downs: Vec<Down>, mut ups: Vec<Up>) -> Self {
         assert_eq!(downs.len(), ups.len(), "one up per down");
+        for up in ups.iter_mut().skip(1) {
+            up.relu_output = up.finish == Finish::None;
+        }
         Self {
             downs,
             ups,
@@ -64,7 +68,10 @@ impl UnetCpu {
     /// `input_channels × size²` floats → `output_channels × size²`.
     pub fn run(&self, input: &[f32], size: usize) -> Result<Vec<f32>> {
         let mut buffers = self.buffers.lock().unwrap_or_else(|e| e.into_inner());
-        self.forward(input, size, &mut buffers)?;
+        // On one of rayon's threads, so that the layers' parallel steps start without waking
+        // this one.
+        let buffers = &mut *buffers;
+        rayon::scope(|_| self.forward(input, size, buffers))?;
         Ok(buffers.picture.clone())
     }
 
@@ -105,7 +112,12 @@ impl UnetCpu {
                 Some(outer) => &mut outer[up.channels[1] * 4 * side * side..],
                 None => &mut picture[..],
             };
-            up.forward(&mut rest[0], side, target, scratch);
+            let input = &mut rest[0];
+            let unrectified = match self.ups.get(level + 1) {
+                Some(inner) if inner.relu_output => self.downs[level].channels[1] * side * side,
+                _ => input.len(),
+            };
+            up.forward(input, unrectified, side, target, scratch);
             side *= 2;
         }
         Ok(())

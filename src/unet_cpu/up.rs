@@ -3,7 +3,7 @@
 
 use rayon::prelude::*;
 
-use super::finish::{finish, Finish};
+use super::finish::{finish, tanh, Finish};
 use super::gemm::matmul;
 use super::narrow::matmul_narrow;
 use super::{KERNEL, TAPS};
@@ -16,6 +16,9 @@ pub struct Up {
     pub weight: Vec<f32>,
     pub bias: Vec<f32>,
     pub finish: Finish,
+    /// Apply ReLU to the output as it is written: set when the only reader is the next level
+    /// up, which would apply it anyway.
+    pub relu_output: bool,
 }
 
 impl Up {
@@ -24,12 +27,20 @@ impl Up {
         (self.channels[1] * TAPS + self.channels[0]) * area
     }
 
-    /// `input`: `cin × side²`, made non-negative (ReLU) in place; `output`: `cout × (2·side)²`.
-    pub fn forward(&self, input: &mut [f32], side: usize, output: &mut [f32], scratch: &mut [f32]) {
+    /// `input`: `cin × side²`, of which the first `unrectified` floats are made non-negative
+    /// (ReLU) in place (the rest already are); `output`: `cout × (2·side)²`.
+    pub fn forward(
+        &self,
+        input: &mut [f32],
+        unrectified: usize,
+        side: usize,
+        output: &mut [f32],
+        scratch: &mut [f32],
+    ) {
         let [cin, cout] = self.channels;
         let area = side * side;
         let input = &mut input[..cin * area];
-        input
+        input[..unrectified]
             .par_chunks_mut(16 * 1024)
             .for_each(|chunk| chunk.iter_mut().for_each(|v| *v = v.max(0.0)));
         let shape = [cout * TAPS, cin, area];
@@ -37,21 +48,36 @@ impl Up {
         if !matmul_narrow(taps, &self.weight, input, None, shape, rest) {
             matmul(taps, &self.weight, input, shape);
         }
+        let activation = match (self.finish, self.relu_output) {
+            (Finish::Tanh, _) => Activation::Tanh,
+            (_, true) => Activation::Relu,
+            _ => Activation::None,
+        };
         let out_area = 4 * area;
         let output = &mut output[..cout * out_area];
         output
             .par_chunks_mut(out_area)
             .zip(taps.par_chunks(TAPS * area))
             .zip(self.bias.par_iter())
-            .for_each(|((plane, taps), &bias)| col2im(taps, side, bias, plane));
-        finish(output, out_area, None, self.finish);
+            .for_each(|((plane, taps), &bias)| col2im(taps, side, bias, activation, plane));
+        if !matches!(self.finish, Finish::Tanh) {
+            finish(output, out_area, None, self.finish);
+        }
     }
 }
 
-/// Sums one output channel's taps into place, starting from its bias. Output row
+/// Applied to each output row once its taps are summed.
+#[derive(Clone, Copy)]
+enum Activation {
+    None,
+    Relu,
+    Tanh,
+}
+
+/// Sums one output channel's taps into place, starting from its bias, then applies `activation`. Output row
 /// oy = 2·iy − 1 + ky, so even rows take ky 1 (iy = oy/2) and 3 (iy = oy/2 − 1), odd rows ky 2
 /// (iy = (oy−1)/2) and 0 (iy = (oy+1)/2); columns likewise.
-fn col2im(taps: &[f32], side: usize, bias: f32, plane: &mut [f32]) {
+fn col2im(taps: &[f32], side: usize, bias: f32, activation: Activation, plane: &mut [f32]) {
     let area = side * side;
     let tap_row =
         |ky: usize, kx: usize, iy: usize| &taps[(ky * KERNEL + kx) * area + iy * side..][..side];
@@ -69,6 +95,11 @@ fn col2im(taps: &[f32], side: usize, bias: f32, plane: &mut [f32]) {
             for (ky, iy) in std::iter::once(near).chain(far) {
                 let [t0, t1, t2, t3] = std::array::from_fn(|kx| tap_row(ky, kx, iy));
                 add_row(row, [t0, t1, t2, t3]);
+            }
+            match activation {
+                Activation::None => {}
+                Activation::Relu => row.iter_mut().for_each(|v| *v = v.max(0.0)),
+                Activation::Tanh => row.iter_mut().for_each(|v| *v = tanh(*v)),
             }
         });
 }
