@@ -19,7 +19,7 @@ mkdir -p "$work/data" "$work/models" "$work/presets"
 for size in 256 512; do
   echo "## Generator, U-Net ${size}, ngf 64, batch 1"
   "$lts" bench generator --backend wgpu --ngf 64 --size "$size" --runs 3 >/dev/null  # autotune
-  "$lts" bench generator --backend wgpu,flex --ngf 64 --size "$size" --runs 20
+  "$lts" bench generator --backend wgpu,cpu --ngf 64 --size "$size" --runs 20
 done
 
 echo "## Whole frame, U-Net 256 ngf 64 (synthetic 1280x720 source)"

@@ -16,7 +16,8 @@ python3 -c "import onnx, onnxruntime, numpy" 2>/dev/null || python3 -m pip insta
 
 echo "## Generator: ours beside ONNX Runtime (U-Net 256, batch 1, same weights, 2 threads)"
 python3 benches/generator_ort.py --lts "$lts" --ngf 16,32,64 --threads 2
-echo "## Generator on burn-wgpu (the default adapter; lavapipe without a GPU)"
+echo "## Generator: our CPU kernels beside the same network through Burn Flex, and burn-wgpu (the default adapter; lavapipe without a GPU)"
+$lts bench generator --backend cpu,flex --ngf 16,32,64
 $lts bench generator --backend wgpu --ngf 16 --runs 3
 echo "## Training: lts train beside PyTorch (batch 4, 256²)"
 /usr/bin/python3 benches/train_pytorch.py --lts "$lts" --ngf 16,32

@@ -15,50 +15,51 @@ pub type Cpu = burn::backend::Flex;
 /// tensors expose their buffers (the look writes straight into them) and the build stays short.
 pub type Gpu = crate::look::gpu_tensor::GpuDirect;
 
-/// A loaded generator ready for single frames. On the CPU a U-Net runs on
-/// [`UnetCpu`](crate::unet_cpu::UnetCpu), the project's own kernels, which are faster than Burn's
-/// for inference; everything else runs through Burn.
+/// A loaded generator ready for single frames. On the CPU a U-Net runs on [`UnetCpu`], the
+/// project's own kernels, which are faster than Burn's for inference; everything else runs
+/// through Burn.
 pub struct Inference<B: Backend> {
-    generator: Generator<B>,
+    network: Network<B>,
     device: B::Device,
     granularity: usize,
-    fast: Option<UnetCpu>,
+}
+
+enum Network<B: Backend> {
+    Burn(Box<Generator<B>>),
+    /// Holds its own copy of the weights; Burn's is dropped.
+    Fast(UnetCpu),
 }
 
 impl<B: Backend> Inference<B> {
     pub fn new(generator: Generator<B>, device: B::Device, granularity: usize) -> Self {
-        let fast = match &generator {
+        let network = match generator {
             Generator::Unet(unet) if TypeId::of::<B>() == TypeId::of::<Cpu>() => {
-                Some(UnetCpu::from_unet(unet))
+                Network::Fast(UnetCpu::from_unet(&unet))
             }
-            _ => None,
+            generator => Network::Burn(Box::new(generator)),
         };
         Self {
-            generator,
+            network,
             device,
             granularity,
-            fast,
         }
     }
 
     /// Always through Burn's modules: the reference the fast path is checked against.
     pub fn through_burn(generator: Generator<B>, device: B::Device, granularity: usize) -> Self {
         Self {
-            generator,
+            network: Network::Burn(Box::new(generator)),
             device,
             granularity,
-            fast: None,
         }
     }
 
     /// What runs the network, for messages and benchmark tables.
     pub fn path(&self) -> &'static str {
-        if self.fast.is_some() {
-            "cpu"
-        } else if TypeId::of::<B>() == TypeId::of::<Cpu>() {
-            "flex"
-        } else {
-            "wgpu"
+        match self.network {
+            Network::Fast(_) => "cpu",
+            Network::Burn(_) if TypeId::of::<B>() == TypeId::of::<Cpu>() => "flex",
+            Network::Burn(_) => "wgpu",
         }
     }
 
@@ -72,7 +73,10 @@ impl<B: Backend> Inference<B> {
     }
 
     pub fn input_channels(&self) -> usize {
-        self.generator.input_channels()
+        match &self.network {
+            Network::Burn(generator) => generator.input_channels(),
+            Network::Fast(unet) => unet.input_channels(),
+        }
     }
 
     pub fn device(&self) -> &B::Device {
@@ -97,13 +101,16 @@ impl<B: Backend> Inference<B> {
         }
         let channels = input.len() / area;
         let wanted = self.input_channels();
-        if let Some(fast) = &self.fast {
-            return match (channels, wanted) {
-                (c, w) if c == w => fast.run(input, size),
-                (1, w) => fast.run(&input.repeat(w), size),
-                (c, w) => bail!("the model takes {w} channel(s), the input has {c}"),
-            };
-        }
+        let generator = match &self.network {
+            Network::Burn(generator) => generator,
+            Network::Fast(unet) => {
+                return match (channels, wanted) {
+                    (c, w) if c == w => unet.run(input, size),
+                    (1, w) => unet.run(&input.repeat(w), size),
+                    (c, w) => bail!("the model takes {w} channel(s), the input has {c}"),
+                };
+            }
+        };
         let x = Tensor::<B, 4>::from_data(
             TensorData::new(input.to_vec(), [1, channels, size, size]),
             &self.device,
@@ -113,7 +120,7 @@ impl<B: Backend> Inference<B> {
             (1, w) => x.repeat_dim(1, w),
             (c, w) => bail!("the model takes {w} channel(s), the input has {c}"),
         };
-        let y = self.generator.forward(x);
+        let y = generator.forward(x);
         Ok(y.into_data()
             .convert::<f32>()
             .into_vec::<f32>()

@@ -65,13 +65,7 @@ impl Down {
                 let pixels = rows.len() * out_side;
                 let (columns, product) = scratch.split_at_mut(depth * pixels);
                 im2col(input, side, slope, rows, 0, columns);
-                matmul_here(
-                    product,
-                    &self.weight,
-                    columns,
-                    pixels,
-                    [cout, depth, pixels],
-                );
+                matmul_here(product, &self.weight, columns, [cout, depth, pixels]);
                 (index * band, pixels)
             })
             .collect();

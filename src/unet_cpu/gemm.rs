@@ -5,30 +5,16 @@ use gemm::Parallelism;
 /// `dst[m×n] = lhs[m×k] · rhs[k×n]`, all three row-major and contiguous, on every thread when
 /// it is big enough to share.
 pub fn matmul(dst: &mut [f32], lhs: &[f32], rhs: &[f32], [m, k, n]: [usize; 3]) {
-    matmul_on(dst, lhs, (rhs, n), [m, k, n], m * n * k >= THREADED_FROM);
+    matmul_on(dst, lhs, rhs, [m, k, n], m * n * k >= THREADED_FROM);
 }
 
-/// [`matmul`] on this thread only, for callers that share the work out themselves; `rhs` rows
-/// lie `rhs_stride` floats apart (a band of a wider matrix).
-pub fn matmul_here(
-    dst: &mut [f32],
-    lhs: &[f32],
-    rhs: &[f32],
-    rhs_stride: usize,
-    [m, k, n]: [usize; 3],
-) {
-    matmul_on(dst, lhs, (rhs, rhs_stride), [m, k, n], false);
+/// [`matmul`] on this thread only, for callers that share the work out themselves.
+pub fn matmul_here(dst: &mut [f32], lhs: &[f32], rhs: &[f32], [m, k, n]: [usize; 3]) {
+    matmul_on(dst, lhs, rhs, [m, k, n], false);
 }
 
-fn matmul_on(
-    dst: &mut [f32],
-    lhs: &[f32],
-    (rhs, rhs_stride): (&[f32], usize),
-    [m, k, n]: [usize; 3],
-    shared: bool,
-) {
-    assert!(dst.len() >= m * n && lhs.len() >= m * k && rhs_stride >= n);
-    assert!(k == 0 || rhs.len() >= (k - 1) * rhs_stride + n);
+fn matmul_on(dst: &mut [f32], lhs: &[f32], rhs: &[f32], [m, k, n]: [usize; 3], shared: bool) {
+    assert!(dst.len() >= m * n && lhs.len() >= m * k && rhs.len() >= k * n);
     if m == 0 || n == 0 {
         return;
     }
@@ -53,7 +39,7 @@ fn matmul_on(
             k as isize,
             rhs.as_ptr(),
             1,
-            rhs_stride as isize,
+            n as isize,
             0.0,
             1.0,
             false,

@@ -1,7 +1,10 @@
 //! The U-Net generator's inference on the CPU, written for speed: batch norm folded into the
-//! convolutions, activations applied while the next layer gathers its input, one threaded matrix
-//! product per layer (transposed convolutions as a product then col2im, no zero-stuffing), and
-//! every buffer kept from frame to frame. Same numbers as [`crate::model::Unet`] in eval mode.
+//! convolutions; activations applied while a layer gathers its input or writes its output;
+//! convolutions as im2col and one matrix product, in cache-sized bands per thread where the
+//! weights are small; transposed convolutions as one product then col2im (no zero-stuffing);
+//! the deepest levels, where the weights outweigh the work, on a kernel that streams them once;
+//! every buffer kept from frame to frame. Same numbers as [`crate::model::unet::Unet`] in eval
+//! mode.
 
 mod down;
 mod finish;
@@ -23,8 +26,8 @@ const TAPS: usize = KERNEL * KERNEL;
 
 /// A U-Net ready for frames: `downs[i]` and `ups[i]` are level `i`, outermost first.
 pub struct UnetCpu {
-    pub(crate) downs: Vec<Down>,
-    pub(crate) ups: Vec<Up>,
+    downs: Vec<Down>,
+    ups: Vec<Up>,
     buffers: Mutex<Buffers>,
 }
 

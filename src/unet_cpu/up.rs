@@ -11,8 +11,8 @@ use super::{KERNEL, TAPS};
 /// One decoder level, reading its input through ReLU.
 pub struct Up {
     pub channels: [usize; 2],
-    /// `[cin][cout][4][4]`, as PyTorch and Burn store it: the `16·cout × cin` matrix in
-    /// column-major order.
+    /// `[cout][4][4][cin]`: a `16·cout × cin` matrix (PyTorch and Burn store its transpose).
+    /// One product gives every tap's contribution; col2im sums them into place.
     pub weight: Vec<f32>,
     pub bias: Vec<f32>,
     pub finish: Finish,
@@ -74,8 +74,8 @@ enum Activation {
     Tanh,
 }
 
-/// Sums one output channel's taps into place, starting from its bias, then applies `activation`. Output row
-/// oy = 2·iy − 1 + ky, so even rows take ky 1 (iy = oy/2) and 3 (iy = oy/2 − 1), odd rows ky 2
+/// Sums one output channel's taps into place, starting from its bias, then applies
+/// `activation`. Output row oy = 2·iy − 1 + ky, so even rows take ky 1 (iy = oy/2) and 3 (iy = oy/2 − 1), odd rows ky 2
 /// (iy = (oy−1)/2) and 0 (iy = (oy+1)/2); columns likewise.
 fn col2im(taps: &[f32], side: usize, bias: f32, activation: Activation, plane: &mut [f32]) {
     let area = side * side;
