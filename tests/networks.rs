@@ -176,7 +176,11 @@ fn the_fast_cpu_unet_matches_burn_with_any_norm_and_input() {
         config.input_nc = input_nc;
         let mut weights = config.init::<Cpu>(&device()).state_dict();
         for (key, tensor) in weights.tensors.iter_mut() {
+            // Convolution weights five times the reference's N(0, 0.02), so that activations
+            // are O(1) as in a trained network and the comparison below is not trivially passed.
+            let gain = if tensor.shape.len() == 4 { 5.0 } else { 1.0 };
             for (i, v) in tensor.values.iter_mut().enumerate() {
+                *v *= gain;
                 let wave = ((i * 37 + key.len()) % 17) as f32 / 17.0;
                 if key.ends_with("running_mean") {
                     *v = wave - 0.5;
@@ -196,14 +200,22 @@ fn the_fast_cpu_unet_matches_burn_with_any_norm_and_input() {
             .map(|i| ((i % size) as f32 / size as f32 * 6.0).sin() * 0.8)
             .collect();
         let want = burn.run(&input, size).unwrap();
-        let got = fast.run(&input, size).unwrap();
         let spread = want.iter().map(|v| v.abs()).sum::<f32>() / want.len() as f32;
-        assert!(spread > 0.05, "{norm}: the output is not flat ({spread})");
-        let diff = max_abs_diff(&got, &want);
-        assert!(
-            diff < 1e-4,
-            "{norm}, {input_nc} channel(s), {size}²: {diff}"
-        );
+        assert!(spread > 0.1, "{norm}: the output is not flat ({spread})");
+        // The kernels share work out by thread count: with a few threads they take cache-sized
+        // bands; with many, every layer is one shared product instead.
+        for threads in [2, 48] {
+            let pool = rayon::ThreadPoolBuilder::new()
+                .num_threads(threads)
+                .build()
+                .unwrap();
+            let got = pool.install(|| fast.run(&input, size)).unwrap();
+            let diff = max_abs_diff(&got, &want);
+            assert!(
+                diff < 1e-4,
+                "{norm}, {input_nc} channel(s), {size}², {threads} threads: {diff}"
+            );
+        }
         assert!(
             fast.run(&input[..100], size).is_err(),
             "a short input is refused"
