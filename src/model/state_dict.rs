@@ -141,7 +141,8 @@ impl Walk<'_> {
     }
 }
 
-fn to_values<B: Backend, const D: usize>(tensor: Tensor<B, D>) -> Vec<f32> {
+/// A tensor's values as f32, in its row-major order.
+pub fn to_values<B: Backend, const D: usize>(tensor: Tensor<B, D>) -> Vec<f32> {
     tensor
         .into_data()
         .convert::<f32>()

@@ -1,9 +1,11 @@
 //! A trained [`Unet`] as a [`UnetCpu`]: weights read out once, batch norm folded in.
 
+use burn::module::Param;
 use burn::prelude::*;
 
 use super::{Down, Finish, UnetCpu, Up, TAPS};
 use crate::model::norm::Norm;
+use crate::model::state_dict::to_values;
 use crate::model::unet::Unet;
 
 /// Per output channel `y ↦ scale·y + shift`, what a norm in eval mode does when it can be
@@ -16,10 +18,10 @@ enum Fold {
 fn fold<B: Backend>(norm: &Norm<B>) -> Fold {
     match norm {
         Norm::Batch(norm) => {
-            let gamma = values(norm.gamma.val());
-            let beta = values(norm.beta.val());
-            let mean = values(norm.running_mean.value());
-            let var = values(norm.running_var.value());
+            let gamma = to_values(norm.gamma.val());
+            let beta = to_values(norm.beta.val());
+            let mean = to_values(norm.running_mean.value());
+            let var = to_values(norm.running_var.value());
             let scale: Vec<f32> = gamma
                 .iter()
                 .zip(&var)
@@ -37,35 +39,31 @@ fn fold<B: Backend>(norm: &Norm<B>) -> Fold {
     }
 }
 
-fn values<B: Backend, const D: usize>(tensor: Tensor<B, D>) -> Vec<f32> {
-    tensor
-        .into_data()
-        .convert::<f32>()
-        .into_vec::<f32>()
-        .expect("float weights")
-}
-
-/// Scales each output channel's weights and bias by the fold; `channel_of` maps a weight index
-/// to its output channel. Returns the finish the layer still needs.
-fn apply(
-    fold: Option<Fold>,
-    weight: &mut [f32],
-    bias: &mut [f32],
-    channel_of: impl Fn(usize) -> usize,
-) -> Finish {
-    match fold {
+/// A layer's weights (in the kernel's layout, each output channel's together), its bias (zeros
+/// when the convolution has none) and its norm folded in; returns the finish the layer still
+/// needs.
+fn fold_layer<B: Backend>(
+    mut weight: Vec<f32>,
+    bias: Option<&Param<Tensor<B, 1>>>,
+    channels: usize,
+    norm: Option<&Norm<B>>,
+) -> (Vec<f32>, Vec<f32>, Finish) {
+    let mut bias = bias.map_or_else(|| vec![0.0; channels], |b| to_values(b.val()));
+    let per_channel = weight.len() / channels;
+    let finish = match norm.map(fold) {
         None => Finish::None,
         Some(Fold::Instance(epsilon)) => Finish::InstanceNorm(epsilon),
         Some(Fold::Affine { scale, shift }) => {
-            for (i, w) in weight.iter_mut().enumerate() {
-                *w *= scale[channel_of(i)];
+            for (w, s) in weight.chunks_exact_mut(per_channel).zip(&scale) {
+                w.iter_mut().for_each(|w| *w *= s);
             }
             for ((b, s), t) in bias.iter_mut().zip(&scale).zip(&shift) {
                 *b = *b * s + t;
             }
             Finish::None
         }
-    }
+    };
+    (weight, bias, finish)
 }
 
 impl UnetCpu {
@@ -77,16 +75,12 @@ impl UnetCpu {
             .enumerate()
             .map(|(level, down)| {
                 let [cout, cin, _, _] = down.conv.weight.dims();
-                let mut weight = values(down.conv.weight.val());
-                let mut bias = down
-                    .conv
-                    .bias
-                    .as_ref()
-                    .map_or_else(|| vec![0.0; cout], |b| values(b.val()));
-                let per_channel = cin * TAPS;
-                let finish = apply(down.norm.as_ref().map(fold), &mut weight, &mut bias, |i| {
-                    i / per_channel
-                });
+                let (weight, bias, finish) = fold_layer(
+                    to_values(down.conv.weight.val()),
+                    down.conv.bias.as_ref(),
+                    cout,
+                    down.norm.as_ref(),
+                );
                 Down {
                     channels: [cin, cout],
                     weight,
@@ -103,22 +97,15 @@ impl UnetCpu {
             .map(|(level, up)| {
                 let [cin, cout, _, _] = up.conv.weight.dims();
                 // [cin][cout·16] → [cout·16][cin].
-                let stored = values(up.conv.weight.val());
+                let stored = to_values(up.conv.weight.val());
                 let mut weight = vec![0.0; stored.len()];
                 for (i, row) in stored.chunks_exact(cout * TAPS).enumerate() {
                     for (j, &w) in row.iter().enumerate() {
                         weight[j * cin + i] = w;
                     }
                 }
-                let mut bias = up
-                    .conv
-                    .bias
-                    .as_ref()
-                    .map_or_else(|| vec![0.0; cout], |b| values(b.val()));
-                let per_channel = TAPS * cin;
-                let finish = apply(up.norm.as_ref().map(fold), &mut weight, &mut bias, |i| {
-                    i / per_channel
-                });
+                let (weight, bias, finish) =
+                    fold_layer(weight, up.conv.bias.as_ref(), cout, up.norm.as_ref());
                 Up {
                     channels: [cin, cout],
                     weight,
