@@ -123,14 +123,15 @@ impl Subject<'_> {
             None => self.config.init::<Cpu>(&device),
         };
         let channels = generator.input_channels();
+        let input = Tensor::<Cpu, 4>::random(
+            [1, channels, self.size, self.size],
+            burn::tensor::Distribution::Uniform(-1.0, 1.0),
+            &device,
+        )
+        .into_data()
+        .into_vec::<f32>()
+        .expect("float input");
         let inference = Inference::new(generator, device, self.config.arch.granularity());
-        let mut seed = 1u32;
-        let input: Vec<f32> = (0..channels * self.size * self.size)
-            .map(|_| {
-                seed = seed.wrapping_mul(1_664_525).wrapping_add(1_013_904_223);
-                (seed >> 8) as f32 / (1u32 << 23) as f32 - 1.0
-            })
-            .collect();
         let once = || -> Result<f64> {
             let start = Instant::now();
             inference.run(&input, self.size)?;

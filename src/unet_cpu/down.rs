@@ -49,41 +49,46 @@ impl Down {
                 });
             let shape = [cout, depth, out_area];
             if matmul_narrow(output, &self.weight, columns, Some(&self.bias), shape, rest) {
-                return finish(output, out_area, None, self.finish);
+                return finish(output, out_area, None, self.finish.instance_norm());
             }
             matmul(output, &self.weight, columns, shape);
-            return finish(output, out_area, Some(&self.bias), self.finish);
+            return finish(
+                output,
+                out_area,
+                Some(&self.bias),
+                self.finish.instance_norm(),
+            );
         }
         // Bands of output rows, each gathered and multiplied by one thread while its columns
         // are still in cache.
+        // Band b's scratch: its columns, then its `cout × pixels` product.
         let band = band_rows * out_side;
-        let bands: Vec<_> = scratch[..(depth + cout) * out_area]
+        let scratch = &mut scratch[..(depth + cout) * out_area];
+        scratch
             .par_chunks_mut((depth + cout) * band)
             .enumerate()
-            .map(|(index, scratch)| {
+            .for_each(|(index, scratch)| {
                 let rows = index * band_rows..((index + 1) * band_rows).min(out_side);
                 let pixels = rows.len() * out_side;
                 let (columns, product) = scratch.split_at_mut(depth * pixels);
                 im2col(input, side, slope, rows, 0, columns);
                 matmul_here(product, &self.weight, columns, [cout, depth, pixels]);
-                (index * band, pixels)
-            })
-            .collect();
+            });
         let scratch = &scratch[..];
         output
             .par_chunks_mut(out_area)
+            .zip(&self.bias)
             .enumerate()
-            .for_each(|(channel, plane)| {
-                for &(start, pixels) in &bands {
-                    let product = &scratch[(depth + cout) * start + depth * pixels..];
-                    let product = &product[channel * pixels..][..pixels];
-                    let b = self.bias[channel];
-                    for (o, &v) in plane[start..start + pixels].iter_mut().zip(product) {
-                        *o = v + b;
+            .for_each(|(channel, (plane, &bias))| {
+                for (index, pixels) in plane.chunks_mut(band).enumerate() {
+                    let start = (depth + cout) * index * band + depth * pixels.len();
+                    let product = &scratch[start + channel * pixels.len()..][..pixels.len()];
+                    for (o, &v) in pixels.iter_mut().zip(product) {
+                        *o = v + bias;
                     }
                 }
             });
-        finish(output, out_area, None, self.finish);
+        finish(output, out_area, None, self.finish.instance_norm());
     }
 }
 

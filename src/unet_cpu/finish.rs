@@ -1,4 +1,5 @@
-//! What happens to a layer's output planes after the product: bias, then instance norm or tanh.
+//! What a layer does after its product: bias, then instance norm; and the fast tanh the last
+//! layer ends with.
 
 use rayon::prelude::*;
 
@@ -13,25 +14,33 @@ pub enum Finish {
     Tanh,
 }
 
-/// Adds each channel's bias (if given) to its `area`-sized plane, then applies `how`.
-pub fn finish(planes: &mut [f32], area: usize, bias: Option<&[f32]>, how: Finish) {
-    if bias.is_none() && how == Finish::None {
+impl Finish {
+    /// The epsilon of the instance norm this layer ends with, if it does.
+    pub fn instance_norm(self) -> Option<f32> {
+        match self {
+            Self::InstanceNorm(epsilon) => Some(epsilon),
+            _ => None,
+        }
+    }
+}
+
+/// Adds each channel's bias (if given) to its `area`-sized plane, then instance norm (if given
+/// its epsilon). Tanh is not here: the last layer applies it as it writes its rows.
+pub fn finish(planes: &mut [f32], area: usize, bias: Option<&[f32]>, instance_norm: Option<f32>) {
+    if bias.is_none() && instance_norm.is_none() {
         return;
     }
     planes
         .par_chunks_mut(area)
         .enumerate()
-        .for_each(|(channel, plane)| {
-            let b = bias.map_or(0.0, |bias| bias[channel]);
-            match how {
-                Finish::None => plane
+        .for_each(|(channel, plane)| match instance_norm {
+            // A constant bias is exactly what the norm's mean removes.
+            Some(epsilon) => normalise(plane, epsilon),
+            None => {
+                let b = bias.map_or(0.0, |bias| bias[channel]);
+                plane
                     .par_chunks_mut(PIECE)
-                    .for_each(|piece| piece.iter_mut().for_each(|v| *v += b)),
-                Finish::Tanh => plane
-                    .par_chunks_mut(PIECE)
-                    .for_each(|piece| piece.iter_mut().for_each(|v| *v = tanh(*v + b))),
-                // A constant bias is exactly what the norm's mean removes.
-                Finish::InstanceNorm(epsilon) => instance_norm(plane, epsilon),
+                    .for_each(|piece| piece.iter_mut().for_each(|v| *v += b));
             }
         });
 }
@@ -39,7 +48,7 @@ pub fn finish(planes: &mut [f32], area: usize, bias: Option<&[f32]>, how: Finish
 /// Pieces of a plane that threads share when a layer has fewer channels than threads.
 const PIECE: usize = 16 * 1024;
 
-fn instance_norm(plane: &mut [f32], epsilon: f32) {
+fn normalise(plane: &mut [f32], epsilon: f32) {
     let n = plane.len() as f64;
     let mean = plane.iter().map(|&v| f64::from(v)).sum::<f64>() / n;
     let var = plane
@@ -90,12 +99,7 @@ mod tests {
     #[test]
     fn instance_norm_gives_zero_mean_unit_variance() {
         let mut planes: Vec<f32> = (0..32).map(|i| (i * i) as f32).collect();
-        finish(
-            &mut planes,
-            16,
-            Some(&[3.0, -1.0]),
-            Finish::InstanceNorm(1e-5),
-        );
+        finish(&mut planes, 16, Some(&[3.0, -1.0]), Some(1e-5));
         for plane in planes.chunks(16) {
             let mean = plane.iter().sum::<f32>() / 16.0;
             let var = plane.iter().map(|v| (v - mean).powi(2)).sum::<f32>() / 16.0;

@@ -60,9 +60,7 @@ impl Up {
             .zip(taps.par_chunks(TAPS * area))
             .zip(self.bias.par_iter())
             .for_each(|((plane, taps), &bias)| col2im(taps, side, bias, activation, plane));
-        if !matches!(self.finish, Finish::Tanh) {
-            finish(output, out_area, None, self.finish);
-        }
+        finish(output, out_area, None, self.finish.instance_norm());
     }
 }
 
