@@ -1,32 +1,39 @@
 #!/usr/bin/env python3
-"""Training speed, side by side: `lts train` (Burn, Flex CPU backend) against the same pix2pix in PyTorch.
+"""Training speed, side by side: `lts train` against the same pix2pix in PyTorch 1.13 (Debian) and PyTorch 2 (PyPI).
 
-Both sides train the same networks with the same batch, size, losses and optimiser, on the same CPU
-with the same number of compute threads:
+Every side trains the same networks with the same batch, size, losses and optimiser, on the same
+CPU with the same number of compute threads:
   - generator: U-Net (log2(size) levels as in lts: 8 at 256; 1 grey channel in, 3 out, batch norm,
-    dropout 0.5 in the three 8*ngf decoder blocks next to the innermost, tanh out), width `--ngf`;
+    dropout 0.5 in the 8*ngf decoder blocks next to the innermost, tanh out), width `--ngf`;
   - discriminator: 70x70 PatchGAN (3 layers, batch norm) on concat(input, target), width `--ndf`
     (64, the default of both `lts train` and the reference);
   - losses: BCE-with-logits GAN + 100 * L1 for G, (real + fake) / 2 for D; Adam lr 2e-4, betas (0.5, 0.999).
 
-What is timed differs on purpose, and the output says so:
-  - ours: the whole `lts train` loop, including the pairs made on the fly (image decoding and the
-    look) by its worker threads (`--workers`, lts's default otherwise), which run beside the
-    RAYON_NUM_THREADS compute threads. Rates come from losses.csv (its images_per_s column is a
-    running mean since the first step, rounded to 0.01; the script turns it back into elapsed
-    times and reports the rate over the steps after the warm-up). The dataset is generated:
-    batch * (warmup + steps) JPEGs of 1.5 * size pixels, so no epoch ends (and no sample sheet is
-    written) inside the timed steps; no checkpoint is written inside them either.
-  - PyTorch: the training steps only, on random tensors made beforehand (no data loading).
+What is timed, per row:
+  - ours, step: `lts bench train --json` -- the training step alone, on random batches made
+    beforehand (the same measure as PyTorch's), on the project's own CPU kernels (`--backend cpu`,
+    what `lts train` uses);
+  - ours, loop: the whole `lts train` loop, including the pairs made on the fly (image decoding and
+    the look) by its worker threads, which run beside the RAYON_NUM_THREADS compute threads. Rates
+    come from losses.csv (its images_per_s column is a running mean since the first step; the script
+    turns it back into elapsed times and reports the rate over the steps after the warm-up). The
+    dataset is generated: JPEGs of 1.5 * size pixels, enough that no epoch ends (and no sample sheet
+    is written) inside the timed steps; no checkpoint is written inside them either;
+  - PyTorch: the training steps only, on random tensors made beforehand (no data loading), in each
+    interpreter given by --pythons (each run in its own process, torch.set_num_threads).
+GFLOP/s counts 2 * (3 * G MACs + 8 * D MACs) per image for every side (`lts bench train` prints it).
 
-Usage (Debian's python3-torch 1.13 lives in the system interpreter):
-  /usr/bin/python3 benches/train_pytorch.py [--ngf 16,32] [--batch 4] [--size 256] [--threads 2]
-      [--steps 20] [--warmup 3] [--ndf 64] [--workers N] [--lts PATH] [--side both|ours|pytorch]
-      [--json] [--keep]
+Usage:
+  python3 benches/train_pytorch.py [--ngf 16,32,64] [--size 128,256] [--batch 4] [--threads 2]
+      [--steps 10] [--warmup 2] [--ndf 64] [--workers N] [--lts PATH]
+      [--pythons /usr/bin/python3,~/venv-torch2/bin/python] [--side all|ours|pytorch] [--json] [--keep]
 
-`--lts` defaults to $CARGO_TARGET_DIR/release/lts, else ~/.cache/learning-to-see/target/release/lts,
-else ./target/release/lts. `lts train` runs with its working directory, dataset, runs, models and
-presets all in a temporary directory, so nothing in the repository is written.
+`--pythons` defaults to Debian's /usr/bin/python3 (python3-torch 1.13) and, when it exists,
+$LTS_TORCH2_PYTHON or ~/venv-torch2/bin/python (a venv with `pip install torch`: PyTorch 2 from
+PyPI, oneDNN). `--lts` defaults to $CARGO_TARGET_DIR/release/lts, else
+~/.cache/learning-to-see/target/release/lts, else ./target/release/lts. `lts train` runs with its
+working directory, dataset, runs, models and presets all in a temporary directory, so nothing in the
+repository is written.
 """
 import argparse
 import csv
@@ -42,48 +49,60 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
 
-NOTE_OURS = ("ours: whole `lts train` loop (Burn Flex backend, RAYON_NUM_THREADS compute threads), "
-             "including on-the-fly image decoding and the look in {workers} worker thread(s); "
-             "rate over the steps after the warm-up, from losses.csv")
-NOTE_TORCH = ("PyTorch: training steps only, on random tensors made beforehand (no data loading), "
-              "torch.set_num_threads; same U-Net/PatchGAN, losses and Adam")
-
-
 # ---------------------------------------------------------------------------------------------
 # Arguments and the lts binary
 # ---------------------------------------------------------------------------------------------
 
+def int_list(p, name, text):
+    try:
+        values = [int(n) for n in text.split(",") if n.strip()]
+    except ValueError:
+        p.error(f"{name} takes comma-separated integers, got {text!r}")
+    if not values or min(values) < 1:
+        p.error(f"{name} needs at least one positive value")
+    return values
+
+
+def default_pythons():
+    pythons = ["/usr/bin/python3"]
+    torch2 = os.environ.get("LTS_TORCH2_PYTHON") or str(Path.home() / "venv-torch2" / "bin" / "python")
+    if Path(torch2).is_file():
+        pythons.append(torch2)
+    return ",".join(pythons)
+
+
 def parse_args(argv=None):
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
                                 formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("--ngf", default="16,32", help="generator widths, comma-separated (default 16,32)")
+    p.add_argument("--ngf", default="16,32,64", help="generator widths, comma-separated (default 16,32,64)")
     p.add_argument("--ndf", type=int, default=64, help="discriminator width (default 64, as lts train)")
     p.add_argument("--batch", type=int, default=4, help="default 4")
-    p.add_argument("--size", type=int, default=256, help="square training size (default 256)")
+    p.add_argument("--size", default="128,256", help="square training sizes, comma-separated (default 128,256)")
     p.add_argument("--threads", type=int, default=2,
                    help="compute threads: torch.set_num_threads and RAYON_NUM_THREADS (default 2)")
-    p.add_argument("--steps", type=int, default=20, help="timed steps (default 20)")
-    p.add_argument("--warmup", type=int, default=3, help="untimed steps before them (default 3)")
+    p.add_argument("--steps", type=int, default=10, help="timed steps (default 10)")
+    p.add_argument("--warmup", type=int, default=2, help="untimed steps before them (default 2)")
     p.add_argument("--workers", type=int, default=None,
                    help="lts train's pair-making threads (default: lts's own default)")
     p.add_argument("--lts", type=Path, default=None, help="the lts binary (default: $CARGO_TARGET_DIR/release/lts, else "
                         "~/.cache/learning-to-see/target/release/lts, else ./target/release/lts)")
-    p.add_argument("--side", choices=["both", "ours", "pytorch"], default="both",
-                   help="run one side only (default both)")
+    p.add_argument("--pythons", default=None,
+                   help="interpreters whose torch to time, comma-separated (default: /usr/bin/python3 and "
+                        "$LTS_TORCH2_PYTHON or ~/venv-torch2/bin/python when it exists)")
+    p.add_argument("--side", choices=["all", "ours", "pytorch"], default="all",
+                   help="run one side only (default all)")
+    p.add_argument("--no-loop", action="store_true", help="skip timing the whole lts train loop")
     p.add_argument("--json", action="store_true", help="print JSON instead of a markdown table")
     p.add_argument("--keep", action="store_true", help="keep the temporary directory (path on stderr)")
     args = p.parse_args(argv)
-    try:
-        args.ngf = [int(n) for n in args.ngf.split(",") if n.strip()]
-    except ValueError:
-        p.error(f"--ngf takes comma-separated integers, got {args.ngf!r}")
-    if not args.ngf or min(args.ngf) < 1:
-        p.error("--ngf needs at least one positive width")
-    if args.size < 32 or args.size & (args.size - 1):
+    args.ngf = int_list(p, "--ngf", args.ngf)
+    args.size = int_list(p, "--size", args.size)
+    if any(size < 32 or size & (size - 1) for size in args.size):
         # lts picks the U-Net's depth from the size (log2: 8 levels at 256), as this script does.
-        p.error("--size must be a power of two, at least 32")
+        p.error("--size must be powers of two, at least 32")
     if min(args.batch, args.threads, args.steps) < 1 or args.warmup < 0:
         p.error("--batch, --threads and --steps must be positive, --warmup not negative")
+    args.pythons = [x for x in (args.pythons or default_pythons()).split(",") if x]
     return args
 
 
@@ -147,14 +166,27 @@ def elapsed_from_csv(path, batch):
     return rows
 
 
-def run_ours(args, ngf, workdir, dataset):
+def run_ours_step(args, ngf, size):
+    """`lts bench train`: the step alone on batches made beforehand."""
+    command = [str(args.lts), "bench", "train", "--json", "--backend", "cpu",
+               "--ngf", str(ngf), "--ndf", str(args.ndf), "--size", str(size),
+               "--batch", str(args.batch), "--steps", str(args.steps), "--warmup", str(args.warmup)]
+    env = dict(os.environ, RAYON_NUM_THREADS=str(args.threads))
+    log(f"ours  step ngf {ngf} {size}²: {' '.join(command)}")
+    done = subprocess.run(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    if done.returncode != 0:
+        raise RuntimeError(f"lts bench train failed ({done.returncode}):\n{done.stderr[-3000:]}")
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def run_ours(args, ngf, size, workdir, dataset):
     total = args.warmup + args.steps
-    name = f"bench-ngf{ngf}"
+    name = f"bench-ngf{ngf}-{size}"
     command = [
         str(args.lts), "train",
         "--data", str(dataset), "--name", name,
         "--ngf", str(ngf), "--ndf", str(args.ndf),
-        "--batch", str(args.batch), "--size", str(args.size),
+        "--batch", str(args.batch), "--size", str(size),
         "--steps", str(total),
         # No checkpoint inside the timed steps (one is always written after the last step).
         "--checkpoint-every", str(total * 10),
@@ -165,7 +197,7 @@ def run_ours(args, ngf, workdir, dataset):
     if args.workers is not None:
         command += ["--workers", str(args.workers)]
     env = dict(os.environ, RAYON_NUM_THREADS=str(args.threads))
-    log(f"ours  ngf {ngf}: {' '.join(command)}")
+    log(f"ours  loop ngf {ngf} {size}²: {' '.join(command)}")
     started = time.perf_counter()
     done = subprocess.run(command, cwd=workdir, env=env, stdout=subprocess.PIPE,
                           stderr=subprocess.STDOUT, text=True)
@@ -302,13 +334,13 @@ def build_torch_side():
     return torch, Pix2Pix
 
 
-def run_pytorch(args, ngf, torch, Pix2Pix):
+def run_pytorch(args, ngf, size, torch, Pix2Pix):
     torch.manual_seed(1)
-    gan = Pix2Pix(ngf, args.ndf, args.size)
+    gan = Pix2Pix(ngf, args.ndf, size)
     # A few batches of random pairs in [-1, 1], made before timing and cycled.
-    batches = [(torch.rand(args.batch, 1, args.size, args.size) * 2 - 1,
-                torch.rand(args.batch, 3, args.size, args.size) * 2 - 1) for _ in range(4)]
-    log(f"torch ngf {ngf}: {args.warmup} warm-up + {args.steps} timed steps")
+    batches = [(torch.rand(args.batch, 1, size, size) * 2 - 1,
+                torch.rand(args.batch, 3, size, size) * 2 - 1) for _ in range(4)]
+    log(f"torch {torch.__version__} ngf {ngf} {size}²: {args.warmup} warm-up + {args.steps} timed steps")
     for i in range(args.warmup):
         gan.step(*batches[i % len(batches)])
     steps = []
@@ -326,73 +358,105 @@ def run_pytorch(args, ngf, torch, Pix2Pix):
 # Main
 # ---------------------------------------------------------------------------------------------
 
+def pytorch_in(python, args):
+    """Runs this script's PyTorch side in another interpreter; its JSON rows."""
+    command = [python, str(Path(__file__).resolve()), "--side", "pytorch", "--json",
+               "--pythons", python, "--ngf", ",".join(map(str, args.ngf)),
+               "--size", ",".join(map(str, args.size)), "--ndf", str(args.ndf),
+               "--batch", str(args.batch), "--threads", str(args.threads),
+               "--steps", str(args.steps), "--warmup", str(args.warmup)]
+    done = subprocess.run(command, stdout=subprocess.PIPE, text=True, env=dict(os.environ, LTS_TORCH_CHILD="1"))
+    if done.returncode != 0:
+        raise RuntimeError(f"{python}: the PyTorch side failed ({done.returncode})")
+    return json.loads(done.stdout)
+
+
 def main(argv=None):
     args = parse_args(argv)
-    rows = {ngf: {"ngf": ngf, "ndf": args.ndf, "batch": args.batch, "size": args.size,
-                  "threads": args.threads, "ours": None, "pytorch": None} for ngf in args.ngf}
-    notes = []
-    torch_version = None
+    keys = [(size, ngf) for size in args.size for ngf in args.ngf]
+    rows = {key: {"size": key[0], "ngf": key[1], "ndf": args.ndf, "batch": args.batch,
+                  "threads": args.threads, "ours_step": None, "ours_loop": None, "pytorch": {}}
+            for key in keys}
 
-    if args.side in ("both", "ours"):
+    if os.environ.get("LTS_TORCH_CHILD"):
+        # The PyTorch side, inside the interpreter being timed.
+        torch, Pix2Pix = build_torch_side()
+        torch.set_num_threads(args.threads)
+        for size, ngf in keys:
+            rows[(size, ngf)]["pytorch"] = run_pytorch(args, ngf, size, torch, Pix2Pix)
+        print(json.dumps({"torch": torch.__version__, "rows": list(rows.values())}))
+        return
+
+    if args.side in ("all", "ours"):
         if args.lts is None:
             args.lts = default_lts()
         if not args.lts.is_file():
             sys.exit(f"no lts binary at {args.lts}: build it (cargo build --release) or pass --lts PATH")
-        workdir = Path(tempfile.mkdtemp(prefix="lts-train-bench-"))
-        try:
-            # Enough images that no epoch ends (and no sample sheet is written) inside the timed steps.
-            count = args.batch * (args.warmup + args.steps)
-            dataset = workdir / "data"
-            log(f"making {count} target images in {dataset}")
-            make_dataset(dataset, count, args.size + args.size // 2)
-            # Run all of ours before PyTorch is imported: its idle OpenMP threads stay out of the way.
-            for ngf in args.ngf:
-                rows[ngf]["ours"] = run_ours(args, ngf, workdir, dataset)
-        finally:
-            if args.keep:
-                log(f"kept {workdir}")
-            else:
-                import shutil
-                shutil.rmtree(workdir, ignore_errors=True)
-        notes.append(NOTE_OURS.format(workers=args.workers if args.workers is not None
-                                      else "lts's default number of"))
+        for size, ngf in keys:
+            rows[(size, ngf)]["ours_step"] = run_ours_step(args, ngf, size)
+        if not args.no_loop:
+            workdir = Path(tempfile.mkdtemp(prefix="lts-train-bench-"))
+            try:
+                count = args.batch * (args.warmup + args.steps)
+                for size in args.size:
+                    dataset = workdir / f"data{size}"
+                    log(f"making {count} target images in {dataset}")
+                    make_dataset(dataset, count, size + size // 2)
+                    for ngf in args.ngf:
+                        rows[(size, ngf)]["ours_loop"] = run_ours(args, ngf, size, workdir, dataset)
+            finally:
+                if args.keep:
+                    log(f"kept {workdir}")
+                else:
+                    import shutil
+                    shutil.rmtree(workdir, ignore_errors=True)
 
-    if args.side in ("both", "pytorch"):
-        torch, Pix2Pix = build_torch_side()
-        torch.set_num_threads(args.threads)
-        torch_version = torch.__version__
-        for ngf in args.ngf:
-            rows[ngf]["pytorch"] = run_pytorch(args, ngf, torch, Pix2Pix)
-        notes.append(NOTE_TORCH)
+    versions = []
+    if args.side in ("all", "pytorch"):
+        for python in args.pythons:
+            result = pytorch_in(python, args)
+            versions.append(result["torch"])
+            for row in result["rows"]:
+                rows[(row["size"], row["ngf"])]["pytorch"][result["torch"]] = row["pytorch"]
 
     for row in rows.values():
-        ours, theirs = row["ours"], row["pytorch"]
-        row["ratio"] = (ours["images_per_s"] / theirs["images_per_s"]) if ours and theirs else None
-    notes.append(f"{args.warmup} warm-up steps, then {args.steps} timed steps of batch {args.batch}; "
-                 f"images/s = steps * batch / seconds")
-
+        step = row["ours_step"]
+        row["ratios"] = {v: step["img_per_s"] / theirs["images_per_s"]
+                         for v, theirs in row["pytorch"].items()} if step else {}
     if args.json:
-        print(json.dumps({"cpu": cpu_model(),
-                          "cpu_count": os.cpu_count(), "torch": torch_version,
+        print(json.dumps({"cpu": cpu_model(), "cpu_count": os.cpu_count(), "torch": versions,
                           "lts": str(args.lts) if args.lts else None,
                           "warmup": args.warmup, "steps": args.steps,
-                          "rows": list(rows.values()), "notes": notes}, indent=2))
+                          "rows": list(rows.values())}, indent=2))
         return
 
-    def rate(side):
-        return f"{side['images_per_s']:.2f}" if side else "-"
+    def gflops(row, rate):
+        step = row["ours_step"]
+        return f" ({rate * step['gflop_per_img']:.0f})" if step else ""
 
-    print("| ngf | batch | size | threads | ours img/s | PyTorch img/s | ratio ours/PyTorch |")
-    print("|---|---|---|---|---|---|---|")
+    header = "| size | ngf | ours: step img/s (GFLOP/s) | ours: whole `lts train` loop |"
+    header += "".join(f" PyTorch {v} img/s (GFLOP/s) |" for v in versions)
+    header += "".join(f" ours / PyTorch {v.split('+')[0]} |" for v in versions)
+    print(header)
+    print("|---" * (4 + 2 * len(versions)) + "|")
     for row in rows.values():
-        ratio = f"{row['ratio']:.2f}" if row["ratio"] is not None else "-"
-        print(f"| {row['ngf']} | {row['batch']} | {row['size']} | {row['threads']} | "
-              f"{rate(row['ours'])} | {rate(row['pytorch'])} | {ratio} |")
+        step, loop = row["ours_step"], row["ours_loop"]
+        cells = [str(row["size"]), str(row["ngf"]),
+                 f"{step['img_per_s']:.2f}{gflops(row, step['img_per_s'])}" if step else "-",
+                 f"{loop['images_per_s']:.2f}" if loop else "-"]
+        for v in versions:
+            theirs = row["pytorch"].get(v)
+            cells.append(f"{theirs['images_per_s']:.2f}{gflops(row, theirs['images_per_s'])}" if theirs else "-")
+        for v in versions:
+            ratio = row["ratios"].get(v)
+            cells.append(f"**{ratio:.2f}**" if ratio is not None else "-")
+        print("| " + " | ".join(cells) + " |")
     print()
-    print(f"{cpu_model()}, {os.cpu_count()} CPUs; ndf {args.ndf}; PyTorch {torch_version or '-'}; "
-          f"lts {args.lts or '-'}")
-    for note in notes:
-        print(f"- {note}")
+    print(f"{cpu_model()}, {os.cpu_count()} CPUs; batch {args.batch}, ndf {args.ndf}, {args.threads} threads; "
+          f"{args.warmup} warm-up then {args.steps} timed steps; lts {args.lts or '-'}")
+    print("- ours, step: `lts bench train` (the project's CPU kernels), the training step on batches made beforehand")
+    print("- ours, loop: the whole `lts train` loop, pairs decoded and made on the fly by worker threads")
+    print("- PyTorch: the training step on tensors made beforehand, same networks, losses and Adam")
 
 
 if __name__ == "__main__":

@@ -14,4 +14,5 @@ pub mod model;
 pub mod npy;
 pub mod preset;
 pub mod train;
+pub mod train_cpu;
 pub mod unet_cpu;

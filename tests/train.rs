@@ -265,3 +265,30 @@ fn a_folder_without_images_is_a_clear_error() {
     assert_eq!(out.status.code(), Some(1));
     assert!(text(&out).contains("no images"), "{}", text(&out));
 }
+
+/// A run started on Burn's autodiff (`--backend flex`) continues on the CPU trainer: the
+/// checkpoint carries weights and Adam's moments in Burn's format, and L1 keeps falling.
+#[test]
+fn a_run_moves_between_burn_and_the_cpu_trainer() {
+    let root = scratch("train_switch");
+    let data = root.join("data");
+    make_dataset(&data, 10);
+    let mut args = train_args(&data, &root, "switch", 30);
+    args.extend(["--backend".to_string(), "flex".to_string()]);
+    let out = run(&args);
+    assert!(out.status.success(), "{}", text(&out));
+    let mut args = train_args(&data, &root, "switch", 60);
+    args.extend(["--resume".to_string(), "--backend".to_string(), "cpu".to_string()]);
+    let out = run(&args);
+    assert!(out.status.success(), "{}", text(&out));
+    assert!(text(&out).contains("resuming switch from step 30"), "{}", text(&out));
+    let l1 = l1_column(&root.join("runs/switch/losses.csv"));
+    assert_eq!(l1.len(), 60, "one row per step across both runs");
+    let mean = |v: &[f32]| v.iter().sum::<f32>() / v.len() as f32;
+    assert!(
+        mean(&l1[50..]) < mean(&l1[20..30]),
+        "L1 keeps falling after the switch: {:?}",
+        l1
+    );
+    assert!(root.join("models/switch/weights.safetensors").exists());
+}

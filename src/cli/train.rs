@@ -9,7 +9,7 @@ use learning_to_see::look::random::Flip;
 use learning_to_see::model::NormKind;
 use learning_to_see::train::config::ArchFamily;
 use learning_to_see::train::data::scan_images;
-use learning_to_see::train::run::Destinations;
+use learning_to_see::train::run::{Destinations, Stepper};
 use learning_to_see::train::{train, TrainConfig};
 
 #[derive(Args)]
@@ -49,8 +49,9 @@ pub struct TrainArgs {
     lr: f64,
     #[arg(long, default_value_t = 500)]
     checkpoint_every: u64,
-    /// Backend: flex (CPU) or wgpu (GPU; lavapipe when there is none).
-    #[arg(long, default_value = "flex")]
+    /// Where steps run: cpu (the project's own kernels, U-Nets), flex (Burn's autodiff on its
+    /// CPU backend: the reference, and ResNets) or wgpu (Burn on the GPU; lavapipe without one).
+    #[arg(long, default_value = "cpu")]
     backend: String,
     /// Continue runs/NAME from its checkpoint.
     #[arg(long)]
@@ -131,10 +132,24 @@ pub fn run(args: TrainArgs) -> Result<()> {
         "training {} on {images} images: batch {}, {}², backend {}",
         config.name, config.batch, config.size, args.backend
     );
-    let outcome = match args.backend.as_str() {
+    let mut backend = args.backend.as_str();
+    if backend == "cpu" && config.arch == ArchFamily::Resnet {
+        eprintln!("ResNet generators train through Burn: using --backend flex");
+        backend = "flex";
+    }
+    let outcome = match backend {
+        "cpu" => train::<Autodiff<burn::backend::Flex>>(
+            config,
+            args.resume,
+            Stepper::Cpu,
+            Default::default(),
+            &stop,
+            out,
+        )?,
         "flex" => train::<Autodiff<burn::backend::Flex>>(
             config,
             args.resume,
+            Stepper::Burn,
             Default::default(),
             &stop,
             out,
@@ -142,11 +157,12 @@ pub fn run(args: TrainArgs) -> Result<()> {
         "wgpu" => train::<Autodiff<learning_to_see::infer::Gpu>>(
             config,
             args.resume,
+            Stepper::Burn,
             Default::default(),
             &stop,
             out,
         )?,
-        other => bail!("unknown backend `{other}` (flex, wgpu)"),
+        other => bail!("unknown backend `{other}` (cpu, flex, wgpu)"),
     };
     println!(
         "{} steps; {} images used, {} skipped",

@@ -1,7 +1,7 @@
 //! Convolution helpers: the reference's initialisation (weights N(0, 0.02), biases 0) and
 //! PyTorch-named weights.
 
-use burn::module::Initializer;
+use burn::module::{Initializer, Param};
 use burn::nn::conv::{Conv2d, Conv2dConfig, ConvTranspose2d, ConvTranspose2dConfig};
 use burn::nn::PaddingConfig2d;
 use burn::prelude::*;
@@ -12,6 +12,15 @@ const INIT: Initializer = Initializer::Normal {
     mean: 0.0,
     std: 0.02,
 };
+
+/// The reference starts biases at zero. The new tensor keeps the parameter trainable (a plain
+/// `zeros_like` is not, and the optimiser would skip it).
+fn zero<B: Backend, const D: usize>(bias: Param<Tensor<B, D>>) -> Param<Tensor<B, D>> {
+    bias.map(|b| {
+        let trainable = b.is_require_grad();
+        b.zeros_like().set_require_grad(trainable)
+    })
+}
 
 pub fn conv<B: Backend>(
     channels: [usize; 2],
@@ -29,7 +38,7 @@ pub fn conv<B: Backend>(
         .with_bias(bias)
         .with_initializer(INIT)
         .init(device);
-    layer.bias = layer.bias.map(|bias| bias.map(|b| b.zeros_like()));
+    layer.bias = layer.bias.map(zero);
     layer
 }
 
@@ -49,7 +58,7 @@ pub fn conv_transpose<B: Backend>(
         .with_bias(bias)
         .with_initializer(INIT)
         .init(device);
-    layer.bias = layer.bias.map(|bias| bias.map(|b| b.zeros_like()));
+    layer.bias = layer.bias.map(zero);
     layer
 }
 

@@ -47,7 +47,10 @@ impl NormKind {
             Self::Batch => {
                 let mut norm = BatchNormConfig::new(channels).init(device);
                 let gamma = Tensor::random([channels], Distribution::Normal(1.0, 0.02), device);
-                norm.gamma = norm.gamma.map(|_| gamma);
+                // Keep γ trainable: a fresh tensor is not, and the optimiser would skip it.
+                norm.gamma = norm
+                    .gamma
+                    .map(|old| gamma.set_require_grad(old.is_require_grad()));
                 Norm::Batch(norm)
             }
             Self::Instance => Norm::Instance(

@@ -56,16 +56,29 @@ pub fn bce_with_logits<B: Backend>(logits: Tensor<B, 4>, real: bool) -> Tensor<B
 impl<B: AutodiffBackend> Pix2Pix<B> {
     pub fn new(config: &TrainConfig, device: &B::Device) -> Self {
         let generator_config = config.generator();
-        Self {
-            generator: generator_config.init(device),
-            discriminator: PatchGanConfig::new()
+        Self::from_networks(
+            generator_config.init(device),
+            PatchGanConfig::new()
                 .with_input_nc(generator_config.input_nc + generator_config.output_nc)
                 .with_ndf(config.ndf)
                 .with_norm(config.norm)
                 .init(device),
+            config.l1_weight,
+        )
+    }
+
+    /// Two networks with fresh optimisers.
+    pub fn from_networks(
+        generator: Generator<B>,
+        discriminator: PatchGan<B>,
+        l1_weight: f32,
+    ) -> Self {
+        Self {
+            generator,
+            discriminator,
             opt_g: adam().init(),
             opt_d: adam().init(),
-            l1_weight: config.l1_weight,
+            l1_weight,
         }
     }
 

@@ -14,10 +14,11 @@ use super::checkpoint;
 use super::config::TrainConfig;
 use super::data::{scan_images, Item, PairStream};
 use super::export::Export;
-use super::gan::Pix2Pix;
+use super::gan::{Losses, Pix2Pix};
 use super::report::Report;
 use super::schedule::learning_rate;
 use crate::look::random::{LookRandomizer, Pair};
+use crate::train_cpu::Pix2PixCpu;
 
 pub const CHECKPOINT_FILE: &str = "checkpoint.lts";
 const SAMPLE_ROWS: usize = 4;
@@ -29,6 +30,55 @@ pub struct Outcome {
     pub skipped: usize,
     pub model: Option<PathBuf>,
     pub preset: Option<PathBuf>,
+}
+
+/// What takes the training steps.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Stepper {
+    /// The project's own CPU kernels (U-Nets); Burn's modules only carry checkpoints, samples
+    /// and the export.
+    Cpu,
+    /// Burn's autodiff on the backend `train` is given: the reference, and the GPU path.
+    Burn,
+}
+
+/// A run's networks and optimisers, in whichever form steps them.
+enum Engine<B: AutodiffBackend> {
+    Burn(Pix2Pix<B>),
+    Cpu(Box<Pix2PixCpu>),
+}
+
+impl<B: AutodiffBackend> Engine<B> {
+    fn step(&mut self, pairs: &[Pair], size: usize, lr: f64, device: &B::Device) -> Losses {
+        match self {
+            Engine::Burn(gan) => {
+                let (input, target) = batch_tensors::<B>(pairs, size, device);
+                gan.step(input, target, lr)
+            }
+            Engine::Cpu(gan) => {
+                let input: Vec<f32> = pairs.iter().flat_map(|p| p.input.iter().copied()).collect();
+                let target: Vec<f32> = pairs
+                    .iter()
+                    .flat_map(|p| p.target.iter().copied())
+                    .collect();
+                gan.step(&input, &target, pairs.len(), size, lr)
+            }
+        }
+    }
+
+    /// Runs `f` on the run as Burn's modules (the CPU trainer's state copied into a fresh
+    /// `Pix2Pix` of the same configuration).
+    fn with_burn<R>(
+        &self,
+        config: &TrainConfig,
+        device: &B::Device,
+        f: impl FnOnce(&Pix2Pix<B>) -> Result<R>,
+    ) -> Result<R> {
+        match self {
+            Engine::Burn(gan) => f(gan),
+            Engine::Cpu(gan) => f(&gan.to_burn(Pix2Pix::new(config, device))?),
+        }
+    }
 }
 
 pub struct Destinations<'a> {
@@ -57,6 +107,7 @@ fn batch_tensors<B: Backend>(
 pub fn train<B: AutodiffBackend>(
     mut config: TrainConfig,
     resume: bool,
+    stepper: Stepper,
     device: B::Device,
     stop: &AtomicBool,
     out: Destinations,
@@ -107,6 +158,13 @@ pub fn train<B: AutodiffBackend>(
             run_dir.display()
         );
     }
+    let mut engine = match stepper {
+        Stepper::Burn => Engine::Burn(gan),
+        Stepper::Cpu => Engine::Cpu(Box::new(Pix2PixCpu::from_burn(
+            &gan,
+            config.seed.wrapping_add(step),
+        )?)),
+    };
     let size = config.size;
     let randomizer = LookRandomizer::new(size, config.downscale, config.flip);
     let stream = PairStream::start(
@@ -160,9 +218,8 @@ pub fn train<B: AutodiffBackend>(
         let pairs: Vec<Pair> = (0..config.batch)
             .map(|_| next_pair(&mut skipped))
             .collect::<Result<_>>()?;
-        let (input, target) = batch_tensors::<B>(&pairs, size, &device);
         let lr = learning_rate(config.lr, step, config.steps);
-        let losses = gan.step(input, target, lr);
+        let losses = engine.step(&pairs, size, lr, &device);
         step += 1;
         let images_per_s =
             ((step - first_step) * config.batch as u64) as f64 / started.elapsed().as_secs_f64();
@@ -176,23 +233,29 @@ pub fn train<B: AutodiffBackend>(
         ));
         progress.set_position(step);
         if step % config.checkpoint_every == 0 {
-            checkpoint::save(&checkpoint_path, &gan, step, &config)?;
+            engine.with_burn(&config, &device, |gan| {
+                checkpoint::save(&checkpoint_path, gan, step, &config)
+            })?;
             report.flush()?;
         }
         if step % steps_per_epoch == 0 || step == config.steps {
-            write_samples(
-                &gan,
-                &report,
-                &samples,
-                size,
-                step / steps_per_epoch,
-                &device,
-            )?;
+            engine.with_burn(&config, &device, |gan| {
+                write_samples(
+                    gan,
+                    &report,
+                    &samples,
+                    size,
+                    step / steps_per_epoch,
+                    &device,
+                )
+            })?;
             report.plot()?;
         }
     }
     progress.finish_and_clear();
-    checkpoint::save(&checkpoint_path, &gan, step, &config)?;
+    engine.with_burn(&config, &device, |gan| {
+        checkpoint::save(&checkpoint_path, gan, step, &config)
+    })?;
     report.flush()?;
     report.plot()?;
     let images = paths.len() - skipped.len().min(paths.len());
@@ -217,7 +280,9 @@ pub fn train<B: AutodiffBackend>(
         command: out.command,
         evaluation: None,
     };
-    let (model, preset) = export.write(gan.inference_generator(), out.models, out.presets)?;
+    let (model, preset) = engine.with_burn(&config, &device, |gan| {
+        export.write(gan.inference_generator(), out.models, out.presets)
+    })?;
     Ok(Outcome {
         steps: step,
         interrupted,

@@ -9,12 +9,16 @@ use learning_to_see::infer::{Cpu, Inference};
 use learning_to_see::model::cost::generator_macs;
 use learning_to_see::model::{Arch, GeneratorConfig, ModelPackage, NormKind};
 
+mod train;
+
 #[derive(Subcommand)]
 pub enum BenchCommand {
     /// Generator forward time (U-Net, batch 1) per backend and width.
     Generator(GeneratorBench),
     /// The look from a 1920×1080 frame: CPU, and WGSL on the wgpu device (lavapipe or a GPU).
     Look(LookBench),
+    /// One pix2pix training step (U-Net + PatchGAN) on batches made beforehand: img/s, GFLOP/s.
+    Train(train::TrainBench),
 }
 
 #[derive(Args)]
@@ -55,6 +59,7 @@ pub fn run(command: BenchCommand) -> Result<()> {
     match command {
         BenchCommand::Generator(args) => generator(args),
         BenchCommand::Look(args) => look(args),
+        BenchCommand::Train(args) => train::run(args),
     }
 }
 
@@ -166,7 +171,7 @@ impl Subject<'_> {
     }
 }
 
-fn median(mut times: Vec<f64>) -> f64 {
+pub(crate) fn median(mut times: Vec<f64>) -> f64 {
     times.sort_by(f64::total_cmp);
     times[times.len() / 2]
 }
