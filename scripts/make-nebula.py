@@ -44,6 +44,7 @@ NEBULA_TYPES = {
     23: "molecular cloud", 26: "possible planetary nebula", 27: "protoplanetary nebula",
     32: "supernova remnant candidate", 35: "region",
 }
+DARK_TYPES = {12, 23}  # dark nebula, molecular cloud
 OTHER_TYPES = {
     0: "galaxy", 1: "active galaxy", 2: "radio galaxy", 3: "interacting galaxies",
     5: "star cluster", 6: "open cluster", 7: "globular cluster", 28: "star", 33: "galaxy cluster",
@@ -132,6 +133,7 @@ LICENCES = [
     ("Grasslands Observatory", "free use with credit (\"Images courtesy of Tim Hunter and James "
                                "McGaha, Grasslands Observatory\")"),
 ]
+VERSION = "0.22.2-1"  # of the package the dataset was designed on (scripts/make-nebula.sh checks)
 NOT_STATED = "not stated upstream (distributed in the package under its GPL-2+)"
 
 
@@ -279,6 +281,9 @@ class Nebulosity:
         self.sky = starless < background + 0.03
         self.chroma = rgb.max(-1) - rgb.min(-1)
         self.luma = luma
+        # Colour of the nebulosity alone: saturation (max - min channel) with the stars removed.
+        smooth = np.asarray(small.filter(ImageFilter.MedianFilter(5)), dtype=np.float32) / 255.0
+        self.colour = smooth.max(-1) - smooth.min(-1)
 
     def colourful(self):
         """Mean saturation where the nebula is: about 0 for grey survey plates."""
@@ -286,7 +291,7 @@ class Nebulosity:
 
     def cover(self, x, y, side, width, mask=None):
         """Fraction of the square (x, y, side), in source pixels of an image `width` wide, that is
-        nebula (or, given `mask`, that mask)."""
+        nebula (or, given `mask`, that mask; or the mean of a map such as `colour`)."""
         mask = self.mask if mask is None else mask
         k = self.WORK / width
         x0, y0 = int(x * k), int(y * k)
@@ -302,9 +307,9 @@ def iou(a, b):
     return inter / (aside * aside + bside * bside - inter)
 
 
-def crops(image, nebulosity, rng, wanted, min_side, min_cover, min_sky=0.0):
+def crops(image, nebulosity, rng, wanted, min_side, min_cover, min_sky=0.0, min_colour=0.0):
     """Up to `wanted` squares well filled with nebula (and with at least `min_sky` of dark sky),
-    overlapping each other little."""
+    colourful (mean star-free saturation at least `min_colour`), overlapping each other little."""
     width, height = image.size
     short = min(width, height)
     smallest = max(min_side, int(short * 0.35))
@@ -315,6 +320,9 @@ def crops(image, nebulosity, rng, wanted, min_side, min_cover, min_sky=0.0):
     if min_sky > 0:
         candidates = [(x, y, s) for x, y, s in candidates
                       if nebulosity.cover(x, y, s, width, nebulosity.sky) >= min_sky]
+    if min_colour > 0:
+        candidates = [(x, y, s) for x, y, s in candidates
+                      if nebulosity.cover(x, y, s, width, nebulosity.colour) >= min_colour]
     scored = [(nebulosity.cover(x, y, s, width), (x, y, s)) for x, y, s in candidates]
     chosen = []
     for cover, box in sorted(scored, key=lambda item: -item[0]):
@@ -325,6 +333,8 @@ def crops(image, nebulosity, rng, wanted, min_side, min_cover, min_sky=0.0):
     return chosen
 
 
+DIHEDRAL_NAMES = ["none", "rotate 90", "rotate 180", "rotate 270", "mirror left-right",
+                  "mirror top-bottom", "transpose", "transverse"]
 DIHEDRAL = [None, Image.Transpose.ROTATE_90, Image.Transpose.ROTATE_180, Image.Transpose.ROTATE_270,
             Image.Transpose.FLIP_LEFT_RIGHT, Image.Transpose.FLIP_TOP_BOTTOM,
             Image.Transpose.TRANSPOSE, Image.Transpose.TRANSVERSE]
@@ -385,6 +395,13 @@ def main():
     parser.add_argument("--min-crop", type=int, default=128, help="smallest crop, source pixels")
     parser.add_argument("--min-cover", type=float, default=0.3, help="nebulosity a crop needs")
     parser.add_argument("--min-colour", type=float, default=0.03, help="skip greyer sources")
+    parser.add_argument("--min-square-colour", type=float, default=0.04,
+                        help="colour measure a square needs: its mean saturation (max - min channel, "
+                             "stars removed by a 5x5 median); drops grey star fields, dark frames "
+                             "and faint grey nebulosity (0: off)")
+    parser.add_argument("--min-dark-colour", type=float, default=0.1,
+                        help="the same for dark nebulae and molecular clouds, whose squares are "
+                             "mostly dense star fields: only their most colourful ones are kept")
     parser.add_argument("--min-sky", type=float, default=0.0,
                         help="dark sky a crop needs (fraction), so every image shows a black point")
     parser.add_argument("--starless", type=int, default=0,
@@ -431,6 +448,10 @@ def main():
     def rng_for(stem):
         return np.random.default_rng([args.seed, zlib.crc32(stem.encode())])
 
+    def min_colour(source):
+        dark = source["kind"] in DARK_TYPES
+        return max(args.min_square_colour, args.min_dark_colour) if dark else args.min_square_colour
+
     def wanted_train(image):
         return int(np.clip(round((min(image.size) / 256) ** 1.3 * 2), 2, 6))
 
@@ -440,22 +461,28 @@ def main():
         if len(heldout) < args.heldout:
             for source in members:
                 boxes = crops(source["image"], source["nebulosity"], rng_for(source["stem"]),
-                              args.heldout_per_source, args.min_crop, args.min_cover, args.min_sky)
+                              args.heldout_per_source, args.min_crop, args.min_cover, args.min_sky,
+                              min_colour(source))
                 heldout += [(source, box) for box in boxes]
+                if not boxes:
+                    skipped.setdefault("no square colourful and nebulous enough", []).append(source["stem"])
             for source in members:
                 source["split"] = "heldout"
         else:
             for source in members:
                 source["split"] = "train"
                 boxes = crops(source["image"], source["nebulosity"], rng_for(source["stem"]),
-                              wanted_train(source["image"]), args.min_crop, args.min_cover, args.min_sky)
+                              wanted_train(source["image"]), args.min_crop, args.min_cover, args.min_sky,
+                              min_colour(source))
                 train += [(source, box) for box in boxes]
+                if not boxes:
+                    skipped.setdefault("no square colourful and nebulous enough", []).append(source["stem"])
     heldout = heldout[:args.heldout]
 
     made = {}
     for directory, items in ((args.out_dir, train), (args.heldout_dir, heldout)):
         os.makedirs(directory, exist_ok=True)
-        counts = {}
+        counts, rows = {}, []
         for source, box in items:
             k = counts.get(source["stem"], 0)
             counts[source["stem"]] = k + 1
@@ -464,13 +491,21 @@ def main():
             render(source["image"], box, args.size, turn, args.starless, args.colour,
                    args.stretch).save(os.path.join(directory, name), optimize=True)
             made.setdefault(source["stem"], []).append((directory, name, box))
+            rows.append([name, source["file"], NEBULA_TYPES[source["kind"]], args.package, VERSION,
+                         *box, DIHEDRAL_NAMES[turn], source["credit"], source["url"],
+                         licence_for(source["credit"])])
+        with open(os.path.join(directory, "MANIFEST.tsv"), "w", encoding="utf-8") as manifest:
+            manifest.write("\t".join(["file", "texture", "object", "package", "version", "crop_x",
+                                      "crop_y", "crop_side", "turn", "credit", "url", "licence"]) + "\n")
+            for row in rows:
+                manifest.write("\t".join(str(v).replace("\t", " ") for v in row) + "\n")
 
     for directory, split in ((args.out_dir, "train"), (args.heldout_dir, "heldout")):
         write_credits(os.path.join(directory, "CREDITS.txt"), args, sources, made, skipped, split)
     used = {s for s in made}
-    print(f"sources: {len(tiles)} textures; {len(sources)} nebula photographs kept "
-          f"({sum(1 for s in sources if s.get('split') == 'train' and s['stem'] in used)} train, "
-          f"{sum(1 for s in sources if s.get('split') == 'heldout' and s['stem'] in used)} held out); "
+    print(f"sources: {len(tiles)} textures; {len(sources)} nebula photographs; squares cut from "
+          f"{sum(1 for s in sources if s.get('split') == 'train' and s['stem'] in used)} (train) and "
+          f"{sum(1 for s in sources if s.get('split') == 'heldout' and s['stem'] in used)} (held out); "
           f"skipped: " + ", ".join(f"{k} {len(v)}" for k, v in sorted(skipped.items())))
     print(f"{args.out_dir}: {len(train)} images; {args.heldout_dir}: {len(heldout)} images")
 
@@ -481,7 +516,11 @@ def write_credits(path, args, sources, made, skipped, split):
         f"`{args.package}` 0.22.2-1,",
         "usr/share/stellarium/nebulae/default/ (per-image credits: textures.json there).",
         "Cropped, rotated/mirrored and resized by scripts/make-nebula.py "
-        f"(seed {args.seed}, {args.size}x{args.size} PNG).",
+        f"(seed {args.seed}, {args.size}x{args.size} PNG); MANIFEST.tsv lists each file's crop and licence.",
+        "Picked automatically: the textures whose object Stellarium's catalogue types as a nebula, and",
+        f"in them squares where star-free nebulosity covers at least {args.min_cover:.0%} and whose colour",
+        f"measure (mean saturation, max - min channel, stars removed) is at least {args.min_square_colour}",
+        f"({args.min_dark_colour} for dark nebulae and molecular clouds, mostly dense star fields).",
     ]
     if args.starless:
         lines.append(f"Stars removed with a {args.starless}x{args.starless} median filter.")

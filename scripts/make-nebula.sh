@@ -2,12 +2,13 @@
 # Builds the `nebula` dataset from the nebula photographs Stellarium ships in Debian's
 # `stellarium-data` package (nothing is installed; no root needed once apt's lists are there).
 #   datasets/cache/stellarium-data/   the .deb (apt-get download, ~246 MB) and the extracted textures
-#   datasets/NAME/                    training squares (PNG) + CREDITS.txt (NAME: nebula)
+#   datasets/NAME/                    training squares (PNG) + CREDITS.txt, MANIFEST.tsv (NAME: nebula)
 #   datasets/NAME-heldout/            40 squares from sources (and sky regions) never trained on
 # Options:
 #   --name NAME  dataset name (default nebula)
-#   --fixtures   also (re)write tests/fixtures/heldout/NAME: 10 of the held-out squares at 128 px
+#   --fixtures   also (re)write tests/fixtures/heldout/NAME: 12 of the held-out squares at 128 px
 #   --seed N     crop/split seed (default 1)
+#   --sheet      also write docs/datasets/NAME.jpg, a contact sheet of 48 training squares
 #   --learnable  shorthand for `--colour palette --starless 5 --stretch 0.3`: the photographs'
 #                structure with colours that follow brightness (see scripts/make-nebula.py)
 # Any further options go to scripts/make-nebula.py (see its --help).
@@ -24,12 +25,14 @@ python=/usr/bin/python3
 
 name=nebula
 fixtures=0
+sheet=0
 seed=1
 extra=()
 while [ $# -gt 0 ]; do
   case "$1" in
     --name) name="$2"; shift ;;
     --fixtures) fixtures=1 ;;
+    --sheet) sheet=1 ;;
     --seed) seed="$2"; shift ;;
     --learnable) extra+=(--colour palette --starless 5 --stretch 0.3) ;;
     *) extra+=("$1") ;;
@@ -54,13 +57,17 @@ fi
 got=$(dpkg-deb -f "$deb" Version)
 [ "$got" = "$version" ] || echo "note: $deb is version $got; the dataset was designed on $version" >&2
 
-if [ ! -f "$nebulae/textures.json" ] || [ "$deb" -nt "$nebulae/textures.json" ]; then
+# The extracted files keep the package's dates, so a stamp written after extracting tells whether
+# the .deb changed since.
+stamp=$root/.extracted
+if [ ! -f "$stamp" ] || [ ! -f "$nebulae/textures.json" ] || [ "$deb" -nt "$stamp" ]; then
   echo "extracting the nebula textures and the licence files from $deb"
   rm -rf "$root"
   mkdir -p "$root"
   # What `dpkg-deb -x` would write, limited to the two folders used (111 MB instead of 376 MB).
   dpkg-deb --fsys-tarfile "$deb" | tar -x -C "$root" \
     ./usr/share/stellarium/nebulae/default ./usr/share/doc/$package
+  touch "$stamp"
 fi
 
 train=datasets/$name
@@ -72,13 +79,33 @@ if [ "$fixtures" = 1 ]; then
   out=tests/fixtures/heldout/$name
   rm -rf "$out"
   mkdir -p "$out"
-  # Every fourth held-out square, halved to 128 px (the size the shipped models are evaluated at;
-  # a 2x2 box average is what `lts evaluate` does to a 256 px square anyway).
+  # 12 held-out squares, halved to 128 px (the size the shipped models are evaluated at; a 2x2
+  # box average is what `lts evaluate` does to a 256 px square anyway): from public-domain, then
+  # CC BY, then free-use photographs (no share-alike or unstated licences in the repository),
+  # one source after another so that as many objects as possible are represented.
   $python - "$heldout" "$out" <<'EOF'
-import os, sys
+import csv, os, re, sys
 from PIL import Image
 heldout, out = sys.argv[1], sys.argv[2]
-files = sorted(f for f in os.listdir(heldout) if f.endswith(".png"))[::4][:10]
+def rank(licence):
+    if licence.startswith("public domain"):
+        return 0
+    if re.match(r"CC BY \d", licence):
+        return 1
+    return 2 if licence.startswith("free use") else None
+rows = list(csv.DictReader(open(os.path.join(heldout, "MANIFEST.tsv"), encoding="utf-8"), delimiter="\t"))
+queues = {}
+for row in sorted(rows, key=lambda r: (rank(r["licence"]) if rank(r["licence"]) is not None else 9, r["file"])):
+    if rank(row["licence"]) is not None:
+        queues.setdefault(row["texture"], []).append(row["file"])
+files = []
+while len(files) < 12 and any(queues.values()):
+    for queue in queues.values():
+        if queue and len(files) < 12:
+            files.append(queue.pop(0))
+if len(files) < 10:
+    sys.exit(f"only {len(files)} held-out squares come from public-domain, CC BY or free-use photographs")
+files.sort()
 for name in files:
     Image.open(os.path.join(heldout, name)).convert("RGB").reduce(2).save(os.path.join(out, name), optimize=True)
 # The held-out credits, cut down to the sources of these files.
@@ -110,5 +137,9 @@ with open(os.path.join(out, "CREDITS.txt"), "w", encoding="utf-8") as credits:
     credits.write(f"Halved (128 px) copies of {len(files)} of the squares in {heldout}.\n\n" + "\n".join(keep))
 EOF
   echo "$out: $(ls "$out"/*.png | wc -l) images, $(du -sh "$out" | cut -f1)"
+fi
+if [ "$sheet" = 1 ]; then
+  $python -c "import sys; sys.path.insert(0, 'scripts'); from photo_dataset import contact_sheet; \
+print(contact_sheet(sys.argv[1], sys.argv[2]))" "$train" "docs/datasets/$name.jpg"
 fi
 du -sh "$train" "$heldout" "$cache"
