@@ -293,10 +293,12 @@ impl<'a> Judge<'a> {
         let baseline = self.to_targets(&outputs.baseline, &pairing);
         let lattices = [&outputs.model[..], &outputs.baseline[..], self.targets]
             .map(|set| lattice(set, self.size, &self.options.lattice));
+        // Two decimals: more would be noise (a different seed moves them), and model.toml stays readable.
+        let rounded = |x: f32| (x * 100.0).round() / 100.0;
         let compared = |m: f32, b: f32, r: f32| Compared {
-            model: m,
-            baseline: b,
-            real: r,
+            model: rounded(m),
+            baseline: rounded(b),
+            real: rounded(r),
         };
         Distribution {
             images: outputs.model.len(),
