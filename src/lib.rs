@@ -4,6 +4,7 @@
 //! - [`look`]: what the network sees (CPU and WGSL, proven equal).
 //! - [`model`]: the U-Net / ResNet generators and PatchGAN in Burn, model packages, PyTorch import.
 //! - [`infer`]: running a generator on frames.
+//! - [`quality`]: distribution measures of how much outputs look like their subject.
 
 pub mod atomic;
 pub mod control;
@@ -13,6 +14,7 @@ pub mod look;
 pub mod model;
 pub mod npy;
 pub mod preset;
+pub mod quality;
 pub mod train;
 pub mod train_cpu;
 pub mod unet_cpu;

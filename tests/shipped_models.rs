@@ -9,7 +9,8 @@ use common::{fixtures, lts, text};
 use learning_to_see::model::weights::Precision;
 use learning_to_see::model::ModelPackage;
 use learning_to_see::preset::Preset;
-use learning_to_see::train::evaluate::evaluate;
+use learning_to_see::train::data::{read_target, scan_images};
+use learning_to_see::train::evaluate::{evaluate, evaluate_with, EvaluationOptions, Everyday};
 
 const SHIPPED: [&str; 2] = ["fire", "cosmos"];
 
@@ -65,6 +66,75 @@ fn shipped_models_are_small_described_and_beat_the_baseline_on_held_out_targets(
             "{name}: sample grid"
         );
     }
+}
+
+#[test]
+fn evaluation_judges_outputs_as_distributions_beside_the_baseline_and_real_targets() {
+    let package = ModelPackage::open(&root().join("models/cosmos")).unwrap();
+    let recorded = package
+        .meta
+        .evaluation
+        .clone()
+        .expect("a recorded evaluation");
+    let everyday_dir = fixtures().join("everyday");
+    let images: Vec<_> = scan_images(&everyday_dir)
+        .unwrap()
+        .iter()
+        .map(|path| read_target(path, 8).unwrap())
+        .collect();
+    assert!(images.len() >= 6, "everyday fixtures: {}", images.len());
+    let options = EvaluationOptions {
+        everyday: Some(Everyday {
+            images,
+            source: "tests/fixtures/everyday".into(),
+        }),
+        ..Default::default()
+    };
+    let heldout = fixtures().join("heldout/cosmos");
+    let size = recorded.size;
+    let evaluation =
+        evaluate_with(&package, &heldout, recorded.mean_colour, size, &options).unwrap();
+    assert!(evaluation.model_l1 < evaluation.baseline_l1);
+    let figures = [
+        evaluation.heldout.expect("held-out distribution figures"),
+        evaluation.everyday.expect("everyday distribution figures"),
+    ];
+    for d in &figures {
+        assert!(d.images > 0);
+        assert_eq!(d.swd_level_sizes.first(), Some(&size));
+        assert_eq!(d.swd_levels.len(), d.swd_level_sizes.len());
+        assert_eq!(d.lattice_by_period.len(), d.lattice_periods.len());
+        for figure in [d.swd, d.spectrum_db, d.lattice] {
+            for value in [figure.model, figure.baseline, figure.real] {
+                assert!(value.is_finite() && value >= 0.0, "{d:?}");
+            }
+        }
+        // Grey tinted by one colour is far from real nebulae; two halves of them are close.
+        assert!(d.swd.real < d.swd.baseline, "{d:?}");
+        assert!(d.spectrum_db.real < d.spectrum_db.baseline, "{d:?}");
+        // Real targets carry no lattice.
+        assert!(d.lattice.real < 2.0, "{d:?}");
+    }
+    // The command prints the same table and, with --dry-run, leaves model.toml alone.
+    let before = std::fs::read_to_string(package.dir.join("model.toml")).unwrap();
+    let out = lts(&[
+        "evaluate",
+        "--model",
+        package.dir.to_str().unwrap(),
+        "--heldout",
+        heldout.to_str().unwrap(),
+        "--everyday",
+        everyday_dir.to_str().unwrap(),
+        "--synthetic-frames",
+        "2",
+        "--dry-run",
+    ]);
+    assert!(out.status.success(), "{}", text(&out));
+    for expected in ["SWD", "spectrum", "lattice", "everyday", "baseline", "real"] {
+        assert!(text(&out).contains(expected), "{expected}: {}", text(&out));
+    }
+    let after = std::fs::read_to_string(package.dir.join("model.toml")).unwrap();
+    assert_eq!(before, after);
 }
 
 #[test]

@@ -42,7 +42,8 @@ enum Command {
     Preprocess(preprocess::PreprocessArgs),
     /// Train a pix2pix model from a folder of target images.
     Train(train::TrainArgs),
-    /// Held-out L1 of a model against the tinted-grey baseline, recorded in its model.toml.
+    /// How much a model's outputs look like its subject (L1, patch SWD, spectrum, lattice), beside
+    /// the tinted-grey baseline and real-vs-real; recorded in its model.toml.
     Evaluate(evaluate::EvaluateArgs),
     /// List and check presets.
     Presets(presets::PresetsArgs),

@@ -59,7 +59,8 @@ pub struct TrainingInfo {
 }
 
 /// Held-out L1 of the model against a trivial baseline (the grey look tinted with the dataset's
-/// mean colour), both on targets it never trained on.
+/// mean colour), both on targets it never trained on; and, where measured, distribution figures
+/// that reward looking like the subject rather than blur.
 #[derive(Clone, Debug, Default, Serialize, Deserialize)]
 pub struct Evaluation {
     pub images: usize,
@@ -68,6 +69,52 @@ pub struct Evaluation {
     pub baseline_l1: f32,
     /// The training set's mean RGB in [0, 1]: the baseline's tint.
     pub mean_colour: [f32; 3],
+    /// Outputs on the looks of held-out targets, against the other held-out targets.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub heldout: Option<Distribution>,
+    /// Outputs on everyday photographs (not of the subject), against the held-out targets.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub everyday: Option<Distribution>,
+}
+
+/// One figure measured three ways: on the model's outputs, on the tinted-grey baseline's, and on
+/// real held-out targets (for distances: one half of them against the other, the floor a perfect
+/// model would reach).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct Compared {
+    pub model: f32,
+    pub baseline: f32,
+    pub real: f32,
+}
+
+/// How much a set of outputs looks like the real held-out targets, as distributions
+/// (see [`crate::quality`]). Lower distances are better; a lattice ratio near 1 is clean.
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+pub struct Distribution {
+    /// Inputs the model and the baseline ran on.
+    pub images: usize,
+    /// Where they came from.
+    #[serde(default)]
+    pub source: String,
+    /// Multi-scale sliced Wasserstein distance ×1000 (Karras et al. 2018), mean over levels.
+    pub swd: Compared,
+    /// Radially averaged power spectra: mean |difference| of the log spectra, in dB.
+    pub spectrum_db: Compared,
+    /// Checkerboard lattice: the largest, over periods, of the power on the stride-2 lattice
+    /// frequencies over the ring average (about 1 for real images; far above, a grid of dots).
+    pub lattice: Compared,
+    /// Sides of the pyramid levels, finest first.
+    #[serde(default)]
+    pub swd_level_sizes: Vec<usize>,
+    /// Lattice periods in pixels.
+    #[serde(default)]
+    pub lattice_periods: Vec<usize>,
+    /// The SWD per level.
+    #[serde(default)]
+    pub swd_levels: Vec<Compared>,
+    /// The lattice ratio per period.
+    #[serde(default)]
+    pub lattice_by_period: Vec<Compared>,
 }
 
 #[derive(Clone, Debug)]
@@ -157,4 +204,44 @@ pub fn today() -> String {
     let month = if mp < 10 { mp + 3 } else { mp - 9 };
     let year = yoe + era * 400 + i64::from(month <= 2);
     format!("{year:04}-{month:02}-{day:02}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn distribution_figures_round_trip_and_older_evaluations_still_load() {
+        let older = "images = 40\nsize = 128\nmodel_l1 = 0.1\nbaseline_l1 = 0.2\nmean_colour = [0.3, 0.1, 0.2]\n";
+        let evaluation: Evaluation = toml::from_str(older).unwrap();
+        assert!(evaluation.heldout.is_none() && evaluation.everyday.is_none());
+
+        let figure = |m: f32| Compared {
+            model: m,
+            baseline: 2.0 * m,
+            real: m / 2.0,
+        };
+        let distribution = Distribution {
+            images: 8,
+            source: "tests/fixtures/everyday".into(),
+            swd: figure(30.0),
+            spectrum_db: figure(1.5),
+            lattice: figure(4.0),
+            swd_level_sizes: vec![128, 64, 32, 16],
+            lattice_periods: vec![2, 4],
+            swd_levels: vec![figure(1.0), figure(2.0), figure(3.0), figure(4.0)],
+            lattice_by_period: vec![figure(1.0), figure(4.0)],
+        };
+        let evaluation = Evaluation {
+            everyday: Some(distribution.clone()),
+            heldout: Some(distribution),
+            ..evaluation
+        };
+        let text = toml::to_string_pretty(&evaluation).unwrap();
+        let back: Evaluation = toml::from_str(&text).unwrap();
+        let everyday = back.everyday.unwrap();
+        assert_eq!(everyday.swd_levels[3], figure(4.0));
+        assert_eq!(everyday.lattice, figure(4.0));
+        assert_eq!(back.heldout.unwrap().source, "tests/fixtures/everyday");
+    }
 }
