@@ -6,7 +6,7 @@
 #   datasets/NAME-heldout/            40 squares from sources (and sky regions) never trained on
 # Options:
 #   --name NAME  dataset name (default nebula)
-#   --fixtures   also (re)write tests/fixtures/heldout/NAME: 12 of the held-out squares at 128 px
+#   --fixtures   also (re)write tests/fixtures/heldout/NAME: 12 of the held-out squares (JPEG, 256 px)
 #   --seed N     crop/split seed (default 1)
 #   --sheet      also write docs/datasets/NAME.jpg, a contact sheet of 48 training squares
 #   --learnable  shorthand for `--colour palette --starless 5 --stretch 0.3`: the photographs'
@@ -79,8 +79,7 @@ if [ "$fixtures" = 1 ]; then
   out=tests/fixtures/heldout/$name
   rm -rf "$out"
   mkdir -p "$out"
-  # 12 held-out squares, halved to 128 px (the size the shipped models are evaluated at; a 2x2
-  # box average is what `lts evaluate` does to a 256 px square anyway): from public-domain, then
+  # 12 held-out squares as JPEGs (quality 92, full size: the shipped models run at 256²): from public-domain, then
   # CC BY, then free-use photographs (no share-alike or unstated licences in the repository),
   # one source after another so that as many objects as possible are represented.
   $python - "$heldout" "$out" <<'EOF'
@@ -107,7 +106,7 @@ if len(files) < 10:
     sys.exit(f"only {len(files)} held-out squares come from public-domain, CC BY or free-use photographs")
 files.sort()
 for name in files:
-    Image.open(os.path.join(heldout, name)).convert("RGB").reduce(2).save(os.path.join(out, name), optimize=True)
+    Image.open(os.path.join(heldout, name)).convert("RGB").save(os.path.join(out, name[:-4] + ".jpg"), quality=92)
 # The held-out credits, cut down to the sources of these files.
 lines = open(os.path.join(heldout, "CREDITS.txt"), encoding="utf-8").read().split("\n")
 keep, i = [], 0
@@ -121,7 +120,7 @@ while i < len(lines):
     block = lines[i:i + 3]
     used = [f for f in block[2][len("    files: "):].split(", ") if f in files]
     if used:
-        keep += block[:2] + ["    files: " + ", ".join(used)]
+        keep += block[:2] + ["    files: " + ", ".join(f[:-4] + ".jpg" for f in used)]
     i += 3
 if "Sources by stated licence:" in keep:
     counts = {}
@@ -134,7 +133,7 @@ if "Sources by stated licence:" in keep:
         end += 1
     keep[at:end] = [f"    {n:3d}  {licence}" for licence, n in sorted(counts.items(), key=lambda kv: -kv[1])]
 with open(os.path.join(out, "CREDITS.txt"), "w", encoding="utf-8") as credits:
-    credits.write(f"Halved (128 px) copies of {len(files)} of the squares in {heldout}.\n\n" + "\n".join(keep))
+    credits.write(f"JPEG copies (quality 92, 256 px) of {len(files)} of the squares in {heldout}.\n\n" + "\n".join(keep))
 EOF
   echo "$out: $(ls "$out"/*.png | wc -l) images, $(du -sh "$out" | cut -f1)"
 fi

@@ -6,7 +6,7 @@
 #   datasets/sea/             256x256 training squares (PNG), MANIFEST.tsv, CREDITS.txt
 #   datasets/sea-heldout/     squares from whole photographs never trained on
 # Options (scripts/make-sea.py --help lists them all):
-#   --fixtures      also (re)write tests/fixtures/heldout/sea: 12 held-out squares at 128 px
+#   --fixtures      also (re)write tests/fixtures/heldout/sea: 12 held-out squares (JPEG, 256 px)
 #   --sheet [PATH]  also write a contact sheet of 48 training squares (docs/datasets/sea.jpg)
 #   --seed N        crops and held-out split (default 1)
 #   --out DIR       where the training squares go (held-out ones: DIR-heldout)

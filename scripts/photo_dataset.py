@@ -341,6 +341,11 @@ def contact_sheet(directory, out, count=48, columns=8, tile=128, seed=0, max_byt
     return out
 
 
+def fixture_name(file):
+    """Fixtures are JPEGs: a tenth of a PNG's size, and what a camera delivers anyway."""
+    return os.path.splitext(file)[0] + ".jpg"
+
+
 def write_fixtures(subject, heldout_dir, rows, sources, out_dir, count):
     """`count` held-out squares at half size from photographs whose licence allows them in the
     repository (see fixture_friendly), spread over photographs and scales, with their credits."""
@@ -366,13 +371,13 @@ def write_fixtures(subject, heldout_dir, rows, sources, out_dir, count):
     os.makedirs(out_dir)
     for row in picked:
         image = Image.open(os.path.join(heldout_dir, row["file"])).convert("RGB")
-        image.reduce(2).save(os.path.join(out_dir, row["file"]), optimize=True)
-    lines = [f"Half-size (128 px) copies of {len(picked)} of the {subject.name}-heldout squares that "
-             f"scripts/make-{subject.name}.sh --fixtures writes;",
+        image.save(os.path.join(out_dir, fixture_name(row["file"])), quality=92)
+    lines = [f"JPEG copies (quality 92, full 256 px: the shipped models' size) of {len(picked)} of the "
+             f"{subject.name}-heldout squares that scripts/make-{subject.name}.sh --fixtures writes;",
              "photographs never trained on. Only public-domain, CC0 or CC BY photographs are used here.", ""]
     for row in picked:
         source = sources[row["photograph"]]
-        lines.append(f"{row['file']}: crop ({row['crop_x']}, {row['crop_y']}, side {row['crop_side']}) of "
+        lines.append(f"{fixture_name(row['file'])}: crop ({row['crop_x']}, {row['crop_y']}, side {row['crop_side']}) of "
                      f"{source['photo'].path}, Debian {source['package'].name} {source['version']}. "
                      + credit_line(source["info"]))
     with open(os.path.join(out_dir, "CREDITS.txt"), "w", encoding="utf-8") as out:

@@ -12,7 +12,9 @@ use learning_to_see::preset::Preset;
 use learning_to_see::train::data::{read_target, scan_images};
 use learning_to_see::train::evaluate::{evaluate, evaluate_with, EvaluationOptions, Everyday};
 
-const SHIPPED: [&str; 2] = ["fire", "cosmos"];
+const SHIPPED: [&str; 5] = ["sea", "sky", "nebula", "fire", "cosmos"];
+/// Learned from photographs in Debian packages; judged as distributions, not only by L1.
+const PHOTOGRAPHS: [&str; 3] = ["sea", "sky", "nebula"];
 
 fn root() -> &'static Path {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -25,10 +27,7 @@ fn shipped_models_are_small_described_and_beat_the_baseline_on_held_out_targets(
         let meta = &package.meta;
         assert_eq!(meta.precision, Precision::F16, "{name}");
         let bytes = std::fs::metadata(package.weights_path()).unwrap().len();
-        assert!(
-            bytes < 8_000_000,
-            "{name}: {bytes} bytes, more than a few MB"
-        );
+        assert!(bytes < 25_000_000, "{name}: {bytes} bytes, over 25 MB");
         assert!(
             meta.made_by.contains("lts train"),
             "{name}: how it was made: {}",
@@ -41,30 +40,110 @@ fn shipped_models_are_small_described_and_beat_the_baseline_on_held_out_targets(
             .evaluation
             .as_ref()
             .expect("held-out figures in model.toml");
+        // L1 suits the procedural models, whose colour follows brightness; a model of
+        // photographs paints detail a blurred guess would not, and is judged as a distribution
+        // (the test below).
+        if !PHOTOGRAPHS.contains(&name) {
+            assert!(
+                recorded.model_l1 < 0.9 * recorded.baseline_l1,
+                "{name}: recorded L1 {} vs baseline {}",
+                recorded.model_l1,
+                recorded.baseline_l1
+            );
+            // Recomputed here on committed held-out targets.
+            let heldout = fixtures().join("heldout").join(name);
+            let now = evaluate(&package, &heldout, recorded.mean_colour, recorded.size).unwrap();
+            assert!(now.images >= 10);
+            assert!(
+                now.model_l1 < 0.9 * now.baseline_l1,
+                "{name}: L1 {} vs baseline {} on {}",
+                now.model_l1,
+                now.baseline_l1,
+                heldout.display()
+            );
+        }
+        let samples = root().join("docs/samples");
+        let sheets = if PHOTOGRAPHS.contains(&name) {
+            vec![
+                format!("{name}-heldout.png"),
+                format!("{name}-everyday.png"),
+            ]
+        } else {
+            vec![format!("{name}.png")]
+        };
+        for sheet in sheets {
+            assert!(samples.join(&sheet).exists(), "{name}: sample grid {sheet}");
+        }
+    }
+}
+
+fn everyday_fixtures() -> Everyday {
+    let dir = fixtures().join("everyday");
+    let images: Vec<_> = scan_images(&dir)
+        .unwrap()
+        .iter()
+        .map(|path| read_target(path, 8).unwrap())
+        .collect();
+    assert!(images.len() >= 6, "everyday fixtures: {}", images.len());
+    Everyday {
+        images,
+        source: "tests/fixtures/everyday".into(),
+    }
+}
+
+#[test]
+fn photograph_models_look_like_their_subject_on_held_out_targets_and_everyday_photographs() {
+    for name in PHOTOGRAPHS {
+        let package = ModelPackage::open(&root().join("models").join(name)).unwrap();
+        let meta = &package.meta;
         assert!(
-            recorded.model_l1 < 0.9 * recorded.baseline_l1,
-            "{name}: recorded L1 {} vs baseline {}",
-            recorded.model_l1,
-            recorded.baseline_l1
+            meta.resolution >= 256,
+            "{name}: {}² is not full-screen",
+            meta.resolution
         );
-        // Recomputed here on committed held-out targets.
+        assert!(
+            meta.made_by.contains("--data datasets/") && meta.description.contains("Debian"),
+            "{name}: the command and the package its photographs came from: {} / {}",
+            meta.made_by,
+            meta.description
+        );
+        let recorded = meta.evaluation.clone().expect("figures in model.toml");
+        for (what, figures) in [
+            ("held-out", &recorded.heldout),
+            ("everyday", &recorded.everyday),
+        ] {
+            let d = figures
+                .as_ref()
+                .unwrap_or_else(|| panic!("{name}: recorded {what} distribution figures"));
+            assert!(d.swd.model < d.swd.baseline, "{name} {what}: {d:?}");
+            // The transposed convolutions still print a lattice (issue 13, part 4): the
+            // figure is recorded, not asserted away.
+            assert!(d.lattice.model.is_finite(), "{name} {what}: {d:?}");
+        }
+        // Recomputed on the committed held-out targets and everyday photographs.
+        let options = EvaluationOptions {
+            everyday: Some(everyday_fixtures()),
+            ..Default::default()
+        };
         let heldout = fixtures().join("heldout").join(name);
-        let now = evaluate(&package, &heldout, recorded.mean_colour, recorded.size).unwrap();
-        assert!(now.images >= 10);
-        assert!(
-            now.model_l1 < 0.9 * now.baseline_l1,
-            "{name}: L1 {} vs baseline {} on {}",
-            now.model_l1,
-            now.baseline_l1,
-            heldout.display()
-        );
-        assert!(
-            root()
-                .join("docs/samples")
-                .join(format!("{name}.png"))
-                .exists(),
-            "{name}: sample grid"
-        );
+        let now = evaluate_with(
+            &package,
+            &heldout,
+            recorded.mean_colour,
+            recorded.size,
+            &options,
+        )
+        .unwrap();
+        assert!(now.images >= 10, "{name}: {} held-out fixtures", now.images);
+        for d in [now.heldout.unwrap(), now.everyday.unwrap()] {
+            assert!(
+                d.swd.model < 0.8 * d.swd.baseline,
+                "{name} ({}): SWD {} vs the tinted-grey baseline's {}",
+                d.source,
+                d.swd.model,
+                d.swd.baseline
+            );
+        }
     }
 }
 
@@ -77,17 +156,8 @@ fn evaluation_judges_outputs_as_distributions_beside_the_baseline_and_real_targe
         .clone()
         .expect("a recorded evaluation");
     let everyday_dir = fixtures().join("everyday");
-    let images: Vec<_> = scan_images(&everyday_dir)
-        .unwrap()
-        .iter()
-        .map(|path| read_target(path, 8).unwrap())
-        .collect();
-    assert!(images.len() >= 6, "everyday fixtures: {}", images.len());
     let options = EvaluationOptions {
-        everyday: Some(Everyday {
-            images,
-            source: "tests/fixtures/everyday".into(),
-        }),
+        everyday: Some(everyday_fixtures()),
         ..Default::default()
     };
     let heldout = fixtures().join("heldout/cosmos");

@@ -115,6 +115,11 @@ fn a_tiny_dataset_trains_l1_falls_and_the_export_plays() {
     let root = scratch("train_tiny");
     let data = root.join("data");
     make_dataset(&data, 10);
+    std::fs::write(
+        data.join("CREDITS.txt"),
+        "Glowing blobs.\nDrawn by tests/train.rs.\n\nNothing else.\n",
+    )
+    .unwrap();
     let out = run(&train_args(&data, &root, "blobs", 60));
     assert!(out.status.success(), "{}", text(&out));
     let l1 = l1_column(&root.join("runs/blobs/losses.csv"));
@@ -125,7 +130,7 @@ fn a_tiny_dataset_trains_l1_falls_and_the_export_plays() {
         last < 0.8 * first,
         "L1 should fall: first 10 steps {first}, last 10 {last}"
     );
-    for file in ["samples_latest.png", "losses.png", "checkpoint.lts"] {
+    for file in ["samples_latest.png", "losses.svg", "checkpoint.lts"] {
         assert!(root.join("runs/blobs").join(file).exists(), "{file}");
     }
     let model = root.join("models/blobs");
@@ -133,6 +138,10 @@ fn a_tiny_dataset_trains_l1_falls_and_the_export_plays() {
     assert!(
         meta.contains("precision = \"f16\"") && meta.contains("steps = 60") && meta.contains("lts"),
         "{meta}"
+    );
+    assert!(
+        meta.contains("on data: Glowing blobs. Drawn by tests/train.rs.\""),
+        "the dataset's own credits describe the model: {meta}"
     );
     let preset = std::fs::read_to_string(root.join("presets/blobs.toml")).unwrap();
     assert!(preset.contains("model = \"blobs\""), "{preset}");
@@ -278,10 +287,18 @@ fn a_run_moves_between_burn_and_the_cpu_trainer() {
     let out = run(&args);
     assert!(out.status.success(), "{}", text(&out));
     let mut args = train_args(&data, &root, "switch", 60);
-    args.extend(["--resume".to_string(), "--backend".to_string(), "cpu".to_string()]);
+    args.extend([
+        "--resume".to_string(),
+        "--backend".to_string(),
+        "cpu".to_string(),
+    ]);
     let out = run(&args);
     assert!(out.status.success(), "{}", text(&out));
-    assert!(text(&out).contains("resuming switch from step 30"), "{}", text(&out));
+    assert!(
+        text(&out).contains("resuming switch from step 30"),
+        "{}",
+        text(&out)
+    );
     let l1 = l1_column(&root.join("runs/switch/losses.csv"));
     assert_eq!(l1.len(), 60, "one row per step across both runs");
     let mean = |v: &[f32]| v.iter().sum::<f32>() / v.len() as f32;

@@ -8,6 +8,7 @@ use learning_to_see::model::package::{Compared, Distribution, Evaluation, META_F
 use learning_to_see::model::ModelPackage;
 use learning_to_see::train::data::{read_target, scan_images};
 use learning_to_see::train::evaluate::{evaluate_with, mean_colour, EvaluationOptions, Everyday};
+use learning_to_see::train::sheet::{sample_sheet, spread};
 
 #[derive(Args)]
 pub struct EvaluateArgs {
@@ -34,6 +35,13 @@ pub struct EvaluateArgs {
     /// Print the figures without writing them into model.toml.
     #[arg(long)]
     dry_run: bool,
+    /// Also write sample sheets into this folder: NAME-heldout.png (look | output | target) and,
+    /// with an everyday set, NAME-everyday.png (look | output | photograph).
+    #[arg(long)]
+    sheets: Option<PathBuf>,
+    /// Rows of the held-out sheet (spread over the held-out set).
+    #[arg(long, default_value_t = 6)]
+    sheet_rows: usize,
 }
 
 /// A lattice ratio above this, and well above the real targets', is a visible grid of dots.
@@ -79,6 +87,9 @@ pub fn run(args: EvaluateArgs) -> Result<()> {
         ..Default::default()
     };
     let evaluation = evaluate_with(&package, &args.heldout, mean, size, &options)?;
+    if let Some(dir) = &args.sheets {
+        write_sheets(&args, &package, options.everyday.as_ref(), size, dir)?;
+    }
     print_table(&package.meta.name, &evaluation);
     println!("evaluated in {:.1} s", started.elapsed().as_secs_f32());
     if args.dry_run {
@@ -91,6 +102,33 @@ pub fn run(args: EvaluateArgs) -> Result<()> {
         toml::to_string_pretty(&package.meta)?.as_bytes(),
     )?;
     println!("recorded in {}", meta_path.display());
+    Ok(())
+}
+
+fn write_sheets(
+    args: &EvaluateArgs,
+    package: &ModelPackage,
+    everyday: Option<&Everyday>,
+    size: usize,
+    dir: &std::path::Path,
+) -> Result<()> {
+    std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+    let heldout = spread(&scan_images(&args.heldout)?, args.sheet_rows.max(1))
+        .iter()
+        .map(|path| read_target(path, 8))
+        .collect::<Result<Vec<_>, _>>()?;
+    let name = &package.meta.name;
+    let mut sheets = vec![(format!("{name}-heldout.png"), heldout)];
+    if let Some(everyday) = everyday {
+        sheets.push((format!("{name}-everyday.png"), everyday.images.clone()));
+    }
+    for (file, images) in sheets {
+        let path = dir.join(file);
+        sample_sheet(package, &images, size)?
+            .save(&path)
+            .with_context(|| format!("writing {}", path.display()))?;
+        println!("sample sheet: {}", path.display());
+    }
     Ok(())
 }
 

@@ -24,6 +24,10 @@ pub struct TrainArgs {
     arch: ArchFamily,
     #[arg(long, default_value_t = 64)]
     ngf: usize,
+    /// U-Net depth: stride-2 levels (default: log2(size), a 1×1 bottleneck; pix2pix's unet_128
+    /// is 7). Sizes must be multiples of 2^levels.
+    #[arg(long)]
+    levels: Option<usize>,
     #[arg(long, default_value_t = 64)]
     ndf: usize,
     /// Square training size (multiple of 32 for the U-Net).
@@ -82,6 +86,14 @@ pub fn run(args: TrainArgs) -> Result<()> {
     if !args.size.is_multiple_of(32) || args.size < 32 {
         bail!("--size must be a multiple of 32 (got {})", args.size);
     }
+    if let Some(levels) = args.levels {
+        if !(5..=12).contains(&levels) || !args.size.is_multiple_of(1 << levels) {
+            bail!(
+                "--levels must be 5..=12 and --size a multiple of 2^levels (got {levels} levels for {}²)",
+                args.size
+            );
+        }
+    }
     if args.batch == 0 || args.ngf == 0 || args.ndf == 0 || args.checkpoint_every == 0 {
         bail!("--batch, --ngf, --ndf and --checkpoint-every must be positive");
     }
@@ -99,6 +111,7 @@ pub fn run(args: TrainArgs) -> Result<()> {
         name: args.name,
         arch: args.arch,
         ngf: args.ngf,
+        levels: args.levels,
         ndf: args.ndf,
         size: args.size,
         batch: args.batch,

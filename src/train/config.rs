@@ -32,6 +32,10 @@ pub struct TrainConfig {
     pub name: String,
     pub arch: ArchFamily,
     pub ngf: usize,
+    /// U-Net depth (stride-2 levels); none: log2(size), down to a 1×1 bottleneck. One level
+    /// fewer drops the widest layers' two 8·ngf × 8·ngf convolutions (a sixth of the weights).
+    #[serde(default)]
+    pub levels: Option<usize>,
     pub ndf: usize,
     pub size: usize,
     pub batch: usize,
@@ -53,7 +57,10 @@ pub struct TrainConfig {
 impl TrainConfig {
     pub fn generator(&self) -> GeneratorConfig {
         let arch = match self.arch {
-            ArchFamily::Unet => Arch::unet_for(self.size),
+            ArchFamily::Unet => match self.levels {
+                Some(levels) => Arch::Unet { levels },
+                None => Arch::unet_for(self.size),
+            },
             ArchFamily::Resnet => Arch::Resnet { blocks: 9 },
         };
         GeneratorConfig::new(arch, self.ngf, self.norm)

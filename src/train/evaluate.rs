@@ -48,7 +48,7 @@ pub fn mean_colour(paths: &[std::path::PathBuf], limit: usize) -> [f32; 3] {
 }
 
 /// The centre square of `image` at `size`², as `[3, size, size]` in [-1, 1].
-fn target_planes(image: &RgbImage, size: usize) -> Vec<f32> {
+pub fn target_planes(image: &RgbImage, size: usize) -> Vec<f32> {
     let (width, height) = image.dimensions();
     let side = width.min(height);
     let (x0, y0) = ((width - side) / 2, (height - side) / 2);

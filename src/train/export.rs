@@ -20,6 +20,26 @@ pub struct Export<'a> {
     pub evaluation: Option<Evaluation>,
 }
 
+/// "pix2pix trained … on NAME", followed by what the dataset's `CREDITS.txt` says of itself in
+/// its first two lines (the subject and the package its photographs came from), when it has one.
+fn describe(dataset: &str, dir: &Path) -> String {
+    let own = format!("pix2pix trained by learning-to-see on {dataset}");
+    let Ok(credits) = std::fs::read_to_string(dir.join("CREDITS.txt")) else {
+        return own;
+    };
+    let about: Vec<&str> = credits
+        .lines()
+        .map(str::trim)
+        .filter(|line| !line.is_empty())
+        .take(2)
+        .collect();
+    if about.is_empty() {
+        own
+    } else {
+        format!("{own}: {}", about.join(" "))
+    }
+}
+
 impl Export<'_> {
     pub fn write<B: Backend>(
         &self,
@@ -40,7 +60,7 @@ impl Export<'_> {
             .to_string();
         let meta = ModelMeta {
             name: config.name.clone(),
-            description: format!("pix2pix trained by learning-to-see on {dataset}"),
+            description: describe(&dataset, &config.data),
             generator: config.generator(),
             resolution: config.size,
             precision: Precision::F16,

@@ -6,9 +6,11 @@ pub mod data;
 pub mod evaluate;
 pub mod export;
 pub mod gan;
+pub mod plot;
 pub mod report;
 pub mod run;
 pub mod schedule;
+pub mod sheet;
 
 pub use config::TrainConfig;
 pub use run::{train, Outcome};

@@ -1,21 +1,18 @@
-//! What a user watches while training: a losses CSV, a loss-curve PNG and sample grids.
+//! What a user watches while training: a losses CSV, a loss chart and sample grids.
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result};
-use image::{Rgb, RgbImage};
+use image::RgbImage;
 
 use super::gan::Losses;
+use super::plot::{loss_chart, read_losses};
 use crate::look::cpu::to_rgb_image;
-
-/// Picks one loss out of a step's losses.
-type LossOf = fn(&Losses) -> f32;
 
 pub struct Report {
     dir: PathBuf,
     csv: std::io::BufWriter<std::fs::File>,
-    history: Vec<(u64, Losses)>,
 }
 
 impl Report {
@@ -36,7 +33,6 @@ impl Report {
         Ok(Self {
             dir: dir.to_path_buf(),
             csv,
-            history: Vec::new(),
         })
     }
 
@@ -46,7 +42,6 @@ impl Report {
             "{step},{lr:.3e},{:.5},{:.5},{:.5},{:.5},{images_per_s:.2}",
             losses.g_gan, losses.g_l1, losses.d_real, losses.d_fake
         )?;
-        self.history.push((step, losses));
         Ok(())
     }
 
@@ -87,41 +82,15 @@ impl Report {
         Ok(path)
     }
 
-    /// L1 (red) and the G GAN loss (blue) against steps, smoothed, in `losses.png`.
-    pub fn plot(&self) -> Result<()> {
-        if self.history.len() < 2 {
+    /// The loss chart of the whole run (resumed parts included) in `losses.svg`.
+    pub fn plot(&mut self, title: &str) -> Result<()> {
+        self.flush()?;
+        let rows = read_losses(&self.dir.join("losses.csv"))?;
+        if rows.len() < 2 {
             return Ok(());
         }
-        let (width, height) = (640u32, 320u32);
-        let mut plot = RgbImage::from_pixel(width, height, Rgb([255, 255, 255]));
-        let series: [(LossOf, Rgb<u8>); 2] = [
-            (|l| l.g_l1, Rgb([200, 30, 30])),
-            (|l| l.g_gan, Rgb([30, 60, 200])),
-        ];
-        for (value, colour) in series {
-            let smoothed: Vec<f32> = self
-                .history
-                .iter()
-                .scan(None, |ema: &mut Option<f32>, (_, l)| {
-                    let v = value(l);
-                    let next = ema.map_or(v, |e| 0.9 * e + 0.1 * v);
-                    *ema = Some(next);
-                    Some(next)
-                })
-                .collect();
-            let max = smoothed.iter().cloned().fold(f32::MIN, f32::max).max(1e-6);
-            let n = smoothed.len();
-            for (i, v) in smoothed.iter().enumerate() {
-                let x = (i as u64 * (width as u64 - 1) / (n as u64 - 1).max(1)) as u32;
-                let y =
-                    ((1.0 - v / max) * (height - 1) as f32).clamp(0.0, (height - 1) as f32) as u32;
-                for dy in 0..2 {
-                    plot.put_pixel(x, (y + dy).min(height - 1), colour);
-                }
-            }
-        }
-        let path = self.dir.join("losses.png");
-        plot.save(&path)
+        let path = self.dir.join("losses.svg");
+        crate::atomic::write_atomic(&path, loss_chart(title, &rows).as_bytes())
             .with_context(|| format!("writing {}", path.display()))
     }
 }

@@ -44,7 +44,7 @@ pub enum Stepper {
 
 /// A run's networks and optimisers, in whichever form steps them.
 enum Engine<B: AutodiffBackend> {
-    Burn(Pix2Pix<B>),
+    Burn(Box<Pix2Pix<B>>),
     Cpu(Box<Pix2PixCpu>),
 }
 
@@ -125,32 +125,39 @@ pub fn train<B: AutodiffBackend>(
     let checkpoint_path = run_dir.join(CHECKPOINT_FILE);
     remove_stale_temp_files(&run_dir);
 
-    let mut gan = Pix2Pix::<B>::new(&config, &device);
     let mut step = 0;
-    if resume && checkpoint_path.exists() {
+    let gan = if resume && checkpoint_path.exists() {
+        // The run's own settings (networks included); a new --steps/--epochs (non-zero) extends
+        // or shortens it.
         let steps_wanted = config.steps;
-        let (loaded, resumed) = checkpoint::load(&checkpoint_path, gan, &device)?;
-        gan = loaded;
-        step = resumed.step;
-        // The run's own settings; a new --steps/--epochs (non-zero) extends or shortens it.
+        let recorded = checkpoint::peek(&checkpoint_path)?.config;
         config = TrainConfig {
             steps: if steps_wanted > 0 {
                 steps_wanted
             } else {
-                resumed.config.steps
+                recorded.steps
             },
-            ..resumed.config
+            ..recorded
         };
+        let (loaded, resumed) = checkpoint::load(
+            &checkpoint_path,
+            Pix2Pix::<B>::new(&config, &device),
+            &device,
+        )?;
+        step = resumed.step;
         eprintln!(
             "resuming {} from step {step} of {}",
             config.name, config.steps
         );
+        loaded
     } else if checkpoint_path.exists() {
         bail!(
             "{} already has a checkpoint: pass --resume to continue it, or choose another --name",
             run_dir.display()
         );
-    }
+    } else {
+        Pix2Pix::<B>::new(&config, &device)
+    };
 
     if config.steps == 0 {
         bail!(
@@ -159,7 +166,7 @@ pub fn train<B: AutodiffBackend>(
         );
     }
     let mut engine = match stepper {
-        Stepper::Burn => Engine::Burn(gan),
+        Stepper::Burn => Engine::Burn(Box::new(gan)),
         Stepper::Cpu => Engine::Cpu(Box::new(Pix2PixCpu::from_burn(
             &gan,
             config.seed.wrapping_add(step),
@@ -249,7 +256,7 @@ pub fn train<B: AutodiffBackend>(
                     &device,
                 )
             })?;
-            report.plot()?;
+            report.plot(&config.name)?;
         }
     }
     progress.finish_and_clear();
@@ -257,7 +264,7 @@ pub fn train<B: AutodiffBackend>(
         checkpoint::save(&checkpoint_path, gan, step, &config)
     })?;
     report.flush()?;
-    report.plot()?;
+    report.plot(&config.name)?;
     let images = paths.len() - skipped.len().min(paths.len());
     if interrupted {
         eprintln!(

@@ -5,6 +5,8 @@ use rayon::prelude::*;
 
 use super::param::Param;
 
+// One per layer, built once: the size of the instance variant does not matter.
+#[allow(clippy::large_enum_variant)]
 #[derive(Clone, Debug)]
 pub enum Norm {
     /// Affine scale and shift per channel; running statistics updated on every forward, as

@@ -22,6 +22,9 @@ use super::median;
 pub struct TrainBench {
     #[arg(long, default_value_t = 32)]
     ngf: usize,
+    /// U-Net depth (default: log2(size)).
+    #[arg(long)]
+    levels: Option<usize>,
     #[arg(long, default_value_t = 64)]
     ndf: usize,
     /// Square size (a power of two: the U-Net gets log2(size) levels).
@@ -45,12 +48,24 @@ pub struct TrainBench {
     json: bool,
 }
 
+impl TrainBench {
+    fn arch(&self) -> Arch {
+        match self.levels {
+            Some(levels) => Arch::Unet { levels },
+            None => Arch::unet_for(self.size),
+        }
+    }
+}
+
 pub fn run(args: TrainBench) -> Result<()> {
     if args.size < 32 || !args.size.is_power_of_two() {
         bail!(
             "--size must be a power of two, at least 32 (got {})",
             args.size
         );
+    }
+    if !args.size.is_multiple_of(args.arch().granularity()) {
+        bail!("--size must be a multiple of 2^levels");
     }
     if args.batch == 0 || args.steps == 0 || args.ngf == 0 || args.ndf == 0 {
         bail!("--batch, --steps, --ngf and --ndf must be positive");
@@ -63,7 +78,7 @@ pub fn run(args: TrainBench) -> Result<()> {
     };
     let step = median(seconds.clone());
     let img_per_s = (args.steps * args.batch) as f64 / seconds.iter().sum::<f64>();
-    let generator = GeneratorConfig::new(Arch::unet_for(args.size), args.ngf, args.norm);
+    let generator = GeneratorConfig::new(args.arch(), args.ngf, args.norm);
     let flops = training_flops(
         generator_macs(&generator, args.size),
         discriminator_macs(4, args.ndf, 3, args.size),
@@ -98,7 +113,7 @@ pub fn run(args: TrainBench) -> Result<()> {
 }
 
 fn networks<B: AutodiffBackend>(args: &TrainBench, device: &B::Device) -> Pix2Pix<B> {
-    let generator = GeneratorConfig::new(Arch::unet_for(args.size), args.ngf, args.norm);
+    let generator = GeneratorConfig::new(args.arch(), args.ngf, args.norm);
     let discriminator = PatchGanConfig::new()
         .with_ndf(args.ndf)
         .with_norm(args.norm)
