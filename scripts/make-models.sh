@@ -4,7 +4,7 @@
 #   sea, sky, nebula   photographs from Debian packages (scripts/make-{sea,sky,nebula}.sh):
 #                      U-Net 256, ngf 28 (f16: 21 MB), PatchGAN ndf 32, batch 4, on the CPU trainer
 #   fire, cosmos       procedural pictures (scripts/make-datasets.sh), U-Net 128, ngf 16
-# On a 2-core machine each takes 20–40 minutes (about 5 img/s; `lts bench train`).
+# On a 2-core machine each takes 20–40 minutes (5–7 img/s; `lts bench train`).
 # More steps make better models: continue a run with
 #   lts train --data datasets/sea --name sea --resume --steps N
 # MODELS="sea sky" limits the photograph models trained.

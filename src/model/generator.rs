@@ -26,6 +26,11 @@ impl Arch {
         }
     }
 
+    /// A U-Net of `levels` stride-2 levels, or of log2(`size`) when none is given.
+    pub fn unet_with(size: usize, levels: Option<usize>) -> Self {
+        levels.map_or_else(|| Self::unet_for(size), |levels| Arch::Unet { levels })
+    }
+
     /// Input sizes must be multiples of this.
     pub fn granularity(self) -> usize {
         match self {

@@ -57,10 +57,7 @@ pub struct TrainConfig {
 impl TrainConfig {
     pub fn generator(&self) -> GeneratorConfig {
         let arch = match self.arch {
-            ArchFamily::Unet => match self.levels {
-                Some(levels) => Arch::Unet { levels },
-                None => Arch::unet_for(self.size),
-            },
+            ArchFamily::Unet => Arch::unet_with(self.size, self.levels),
             ArchFamily::Resnet => Arch::Resnet { blocks: 9 },
         };
         GeneratorConfig::new(arch, self.ngf, self.norm)

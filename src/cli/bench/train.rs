@@ -50,10 +50,7 @@ pub struct TrainBench {
 
 impl TrainBench {
     fn arch(&self) -> Arch {
-        match self.levels {
-            Some(levels) => Arch::Unet { levels },
-            None => Arch::unet_for(self.size),
-        }
+        Arch::unet_with(self.size, self.levels)
     }
 }
 
