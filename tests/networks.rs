@@ -10,7 +10,7 @@ use learning_to_see::model::patchgan::PatchGanConfig;
 use learning_to_see::model::resnet::ResnetConfig;
 use learning_to_see::model::unet::UnetConfig;
 use learning_to_see::model::weights::load_pth;
-use learning_to_see::model::{Arch, GeneratorConfig, NormKind};
+use learning_to_see::model::{Arch, GeneratorConfig, NormKind, Upsample};
 use learning_to_see::npy;
 
 fn device() -> Device<Cpu> {
@@ -164,16 +164,19 @@ fn the_fast_cpu_unet_reproduces_pytorch_outputs() {
 
 /// Batch norm with running statistics far from (0, 1), folded into the convolutions, and
 /// instance norm, which cannot be: the fast path gives Burn's numbers either way, for one grey
-/// channel in and for a model that takes three.
+/// channel in and for a model that takes three, with transposed or resize-convolutions.
 #[test]
 fn the_fast_cpu_unet_matches_burn_with_any_norm_and_input() {
-    for (norm, input_nc, size) in [
-        (NormKind::Batch, 1, 64),
-        (NormKind::Batch, 3, 128),
-        (NormKind::Instance, 1, 64),
+    for (norm, input_nc, size, upsample) in [
+        (NormKind::Batch, 1, 64, Upsample::Transpose),
+        (NormKind::Batch, 3, 128, Upsample::Transpose),
+        (NormKind::Instance, 1, 64, Upsample::Transpose),
+        (NormKind::Batch, 1, 64, Upsample::Resize),
+        (NormKind::Instance, 1, 128, Upsample::Resize),
     ] {
         let mut config = GeneratorConfig::new(Arch::unet_for(64), 8, norm);
         config.input_nc = input_nc;
+        config.upsample = upsample;
         let mut weights = config.init::<Cpu>(&device()).state_dict();
         for (key, tensor) in weights.tensors.iter_mut() {
             // Convolution weights five times the reference's N(0, 0.02), so that activations
@@ -213,7 +216,7 @@ fn the_fast_cpu_unet_matches_burn_with_any_norm_and_input() {
             let diff = max_abs_diff(&got, &want);
             assert!(
                 diff < 1e-4,
-                "{norm}, {input_nc} channel(s), {size}², {threads} threads: {diff}"
+                "{norm}, {upsample}, {input_nc} channel(s), {size}², {threads} threads: {diff}"
             );
         }
         assert!(

@@ -202,6 +202,69 @@ fn killed_training_resumes_from_a_loadable_checkpoint() {
     assert!(text(&out).contains("--resume"), "{}", text(&out));
 }
 
+fn csv_steps(csv: &Path) -> Vec<u64> {
+    std::fs::read_to_string(csv)
+        .unwrap()
+        .lines()
+        .skip(1)
+        .map(|line| line.split(',').next().unwrap().parse().unwrap())
+        .collect()
+}
+
+/// Twenty SIGKILLs at random moments (mid-step, mid-checkpoint, mid-CSV): every time the run
+/// resumes from a loadable checkpoint, and at the end the CSV holds each step exactly once.
+#[test]
+fn twenty_kills_at_random_moments_lose_no_step() {
+    use rand::{Rng, SeedableRng};
+    let root = scratch("train_kills");
+    let data = root.join("data");
+    make_dataset(&data, 6);
+    let checkpoint_path = root.join("runs/kills/checkpoint.lts");
+    let mut rng = rand::rngs::StdRng::seed_from_u64(20);
+    let mut resumed_from = Vec::new();
+    for kill in 0..20 {
+        let mut args = train_args(&data, &root, "kills", 100_000);
+        args.extend(["--checkpoint-every".into(), "2".into()]);
+        if kill > 0 {
+            args.push("--resume".into());
+        }
+        let mut child = spawn(&args);
+        if kill == 0 {
+            wait_for_checkpoint(&checkpoint_path, 2, &mut child);
+        }
+        std::thread::sleep(Duration::from_millis(rng.random_range(20..400)));
+        child.kill().unwrap();
+        let output = child.wait_with_output().unwrap();
+        let log = String::from_utf8_lossy(&output.stderr);
+        assert!(!log.contains("panicked") && !log.contains("error"), "{log}");
+        resumed_from.push(
+            checkpoint::peek(&checkpoint_path)
+                .expect("a loadable checkpoint")
+                .step,
+        );
+    }
+    let last = *resumed_from.last().unwrap();
+    let mut args = train_args(&data, &root, "kills", last + 3);
+    args.push("--resume".into());
+    let out = run(&args);
+    assert!(out.status.success(), "{}", text(&out));
+    assert!(
+        text(&out).contains(&format!("from step {last}")),
+        "{}",
+        text(&out)
+    );
+    let steps = csv_steps(&root.join("runs/kills/losses.csv"));
+    assert_eq!(
+        steps,
+        (1..=last + 3).collect::<Vec<_>>(),
+        "each step once, in order (checkpoints after the kills: {resumed_from:?})"
+    );
+    assert!(
+        resumed_from.windows(2).any(|w| w[1] > w[0]),
+        "the run made progress between kills: {resumed_from:?}"
+    );
+}
+
 #[test]
 fn ctrl_c_saves_a_checkpoint_and_stops() {
     let root = scratch("train_sigint");

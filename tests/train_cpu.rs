@@ -10,7 +10,7 @@ use burn::tensor::backend::AutodiffBackend;
 use learning_to_see::model::norm::Norm;
 use learning_to_see::model::patchgan::{PatchGan, PatchGanConfig};
 use learning_to_see::model::state_dict::{to_values, StateDict, Walk};
-use learning_to_see::model::{Arch, Generator, GeneratorConfig, NormKind};
+use learning_to_see::model::{Arch, Generator, GeneratorConfig, NormKind, Upsample};
 use learning_to_see::train::gan::{bce_with_logits, Losses, Pix2Pix};
 use learning_to_see::train_cpu::Pix2PixCpu;
 use std::sync::{Mutex, MutexGuard};
@@ -35,9 +35,14 @@ fn seeded(seed: u64) -> MutexGuard<'static, ()> {
 }
 
 fn networks(norm: NormKind, dropout: bool) -> Pix2Pix<B> {
+    networks_with(norm, dropout, Upsample::Transpose)
+}
+
+fn networks_with(norm: NormKind, dropout: bool, upsample: Upsample) -> Pix2Pix<B> {
     let device = Default::default();
     let generator = GeneratorConfig {
         dropout,
+        upsample,
         ..GeneratorConfig::new(Arch::unet_for(SIZE), 8, norm)
     }
     .init::<B>(&device);
@@ -326,7 +331,12 @@ fn dead_flags(gan: &Pix2Pix<B>) -> (Vec<bool>, Vec<bool>) {
 /// Two steps from seeded networks; per step, the worst relative error of the gradients and of
 /// the weights (with running statistics) after it. The losses must agree to 1e-5.
 fn step_errors(norm: NormKind, seed: u64) -> Vec<(String, f64)> {
+    step_errors_with(norm, Upsample::Transpose, seed)
+}
+
+fn step_errors_with(norm: NormKind, upsample: Upsample, seed: u64) -> Vec<(String, f64)> {
     let _rng = seeded(seed);
+    let networks = |norm, dropout| networks_with(norm, dropout, upsample);
     let mut reference = networks(norm, false);
     let mut gan_cpu = Pix2PixCpu::from_burn(&reference, 1).unwrap();
     let mut errors = Vec::new();
@@ -375,6 +385,25 @@ fn batch_norm_step_matches_burn_autodiff() {
 #[test]
 fn instance_norm_step_matches_burn_autodiff() {
     assert_step_matches(NormKind::Instance, 0);
+}
+
+/// The resize-convolution trains its 3×3 kernel through the equivalent 4×4 transposed one.
+/// With instance norm only the gradients are compared: at the 1×1 bottleneck the doubled map is
+/// flat, so the kernel's centre tap adds the same to all four outputs and the norm removes it;
+/// its true gradient is 0 and Adam's first step turns either side's rounding noise into ±lr.
+#[test]
+fn resize_upsampling_step_matches_burn_autodiff() {
+    for norm in [NormKind::Batch, NormKind::Instance] {
+        for (what, error) in step_errors_with(norm, Upsample::Resize, 0) {
+            if norm == NormKind::Instance && what.contains("weights") {
+                continue;
+            }
+            assert!(
+                error <= 1e-4,
+                "{norm}, resize: {what}: relative error {error:.2e}"
+            );
+        }
+    }
 }
 
 /// Over many initialisations the gradients typically agree to 1e-6. A ReLU gate or the L1 term's

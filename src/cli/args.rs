@@ -8,13 +8,15 @@ use learning_to_see::look::Look;
 use learning_to_see::model::weights::load_pth;
 use learning_to_see::model::{Arch, GeneratorConfig, ModelPackage, NormKind, StateDict};
 
+use super::checks;
+
 /// How to read a `.pth` file: the reference's own flags.
 #[derive(Args, Clone, Debug)]
 pub struct PthArgs {
     /// Architecture of the PyTorch file: unet_256, unet_128, resnet_9blocks, resnet_6blocks.
     #[arg(long, default_value = "unet_256")]
     pub arch: Arch,
-    #[arg(long, default_value_t = 64)]
+    #[arg(long, default_value_t = 64, value_parser = checks::count)]
     pub ngf: usize,
     /// Input channels of the file's generator: 1 (grey, as learning-to-see trains) or 3.
     #[arg(long, default_value_t = 3)]

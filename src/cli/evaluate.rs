@@ -10,6 +10,8 @@ use learning_to_see::train::data::{read_target, scan_images};
 use learning_to_see::train::evaluate::{evaluate_with, mean_colour, EvaluationOptions, Everyday};
 use learning_to_see::train::sheet::{sample_sheet, spread};
 
+use super::checks;
+
 #[derive(Args)]
 pub struct EvaluateArgs {
     /// The model directory; its model.toml gets the figures.
@@ -30,7 +32,7 @@ pub struct EvaluateArgs {
     #[arg(long, default_value_t = 0)]
     synthetic_frames: usize,
     /// Square size to evaluate at (default: the model's resolution).
-    #[arg(long)]
+    #[arg(long, value_parser = checks::count)]
     size: Option<usize>,
     /// Print the figures without writing them into model.toml.
     #[arg(long)]
@@ -40,7 +42,7 @@ pub struct EvaluateArgs {
     #[arg(long)]
     sheets: Option<PathBuf>,
     /// Rows of the held-out sheet (spread over the held-out set).
-    #[arg(long, default_value_t = 6)]
+    #[arg(long, default_value_t = 6, value_parser = checks::count)]
     sheet_rows: usize,
 }
 

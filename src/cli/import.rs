@@ -8,6 +8,8 @@ use learning_to_see::model::{ModelMeta, ModelPackage};
 
 use super::args::{native_size, PthArgs};
 
+use super::checks;
+
 #[derive(Args)]
 pub struct ImportArgs {
     /// The PyTorch state_dict (e.g. latest_net_G.pth from the reference pix2pix).
@@ -21,7 +23,7 @@ pub struct ImportArgs {
     #[arg(long)]
     half: bool,
     /// Look downscale factor the model was trained with.
-    #[arg(long, default_value_t = 24.0)]
+    #[arg(long, default_value_t = 24.0, value_parser = checks::factor)]
     downscale: f32,
 }
 

@@ -8,6 +8,8 @@ use learning_to_see::npy;
 
 use super::args::{open_rgb, LookArgs, ModelArgs};
 
+use super::checks;
+
 #[derive(Args)]
 pub struct InferArgs {
     #[command(flatten)]
@@ -24,7 +26,7 @@ pub struct InferArgs {
     #[arg(long)]
     raw: bool,
     /// Square size to run at (default: the model's resolution).
-    #[arg(long)]
+    #[arg(long, value_parser = checks::count)]
     size: Option<usize>,
     #[command(flatten)]
     look: LookArgs,

@@ -8,6 +8,8 @@ use learning_to_see::live::sketch::DeviceChoice;
 use learning_to_see::live::source::SourceSpec;
 use learning_to_see::live::view::{Fill, ViewMode};
 
+use super::checks;
+
 #[derive(Args)]
 pub struct LiveArgs {
     /// Preset name (presets/NAME.toml); default: presets/default.toml.
@@ -36,7 +38,7 @@ pub struct LiveArgs {
     #[arg(long, default_value = "models")]
     models: PathBuf,
     /// Quit after N frames.
-    #[arg(long)]
+    #[arg(long, value_parser = checks::count_u64)]
     frames: Option<u64>,
     /// Save a screenshot near the end (needs --frames).
     #[arg(long, requires = "frames")]
@@ -54,7 +56,7 @@ pub struct LiveArgs {
     #[arg(long)]
     osc_out: Option<std::net::SocketAddr>,
     /// Seconds a continuous parameter takes to glide to a new value.
-    #[arg(long, default_value_t = 0.15)]
+    #[arg(long, default_value_t = 0.15, value_parser = checks::non_negative)]
     glide: f32,
     /// OSCQuery HTTP port (the address space as JSON, announced over mDNS); 0 turns it off.
     #[arg(long, default_value_t = 9001)]
@@ -79,7 +81,10 @@ fn parse_size(s: &str) -> Result<(u32, u32), String> {
     let (w, h) = s
         .split_once('x')
         .ok_or("size is WIDTHxHEIGHT, e.g. 1280x720")?;
-    let parse = |v: &str| v.parse::<u32>().map_err(|_| format!("bad size `{s}`"));
+    let parse = |v: &str| match v.parse::<u32>() {
+        Ok(side) if (1..=16384).contains(&side) => Ok(side),
+        _ => Err(format!("bad size `{s}`: each side is 1 to 16384 pixels")),
+    };
     Ok((parse(w)?, parse(h)?))
 }
 

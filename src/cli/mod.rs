@@ -2,6 +2,7 @@
 
 mod args;
 mod bench;
+mod checks;
 mod evaluate;
 mod import;
 mod infer;

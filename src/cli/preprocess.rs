@@ -11,6 +11,8 @@ use rand::SeedableRng;
 
 use super::args::{open_rgb, LookArgs};
 
+use super::checks;
+
 #[derive(Args)]
 pub struct PreprocessArgs {
     /// An image to show the look of.
@@ -19,12 +21,12 @@ pub struct PreprocessArgs {
     #[arg(long, conflicts_with = "image")]
     dataset: Option<PathBuf>,
     /// How many pairs to write (with --dataset).
-    #[arg(long, default_value_t = 8)]
+    #[arg(long, default_value_t = 8, value_parser = checks::count)]
     pairs: usize,
     /// Output PNG (single image) or directory (pairs).
     #[arg(long)]
     out: PathBuf,
-    #[arg(long, default_value_t = 256)]
+    #[arg(long, default_value_t = 256, value_parser = checks::count)]
     size: usize,
     /// Random flips for pairs: none | h | v | hv.
     #[arg(long, default_value = "none")]

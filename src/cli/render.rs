@@ -5,18 +5,20 @@ use clap::Args;
 use learning_to_see::live::headless::{render, RenderOptions};
 use learning_to_see::live::source::SourceSpec;
 
+use super::checks;
+
 #[derive(Args)]
 pub struct RenderArgs {
     #[arg(long)]
     preset: Option<String>,
     #[arg(long, default_value = "synthetic")]
     source: SourceSpec,
-    #[arg(long, default_value_t = 300)]
+    #[arg(long, default_value_t = 300, value_parser = checks::count_u64)]
     frames: u64,
     /// A directory of PNG frames, or FILE.mp4.
     #[arg(long)]
     out: PathBuf,
-    #[arg(long, default_value_t = 30.0)]
+    #[arg(long, default_value_t = 30.0, value_parser = checks::positive_f32)]
     fps: f32,
     #[arg(long, default_value = "presets")]
     presets: PathBuf,

@@ -5,11 +5,15 @@ use std::sync::Arc;
 use anyhow::{bail, Result};
 use burn::backend::Autodiff;
 use clap::Args;
+use learning_to_see::model::Arch;
+
+use super::checks;
 use learning_to_see::look::random::Flip;
-use learning_to_see::model::NormKind;
+use learning_to_see::model::{NormKind, Upsample};
+use learning_to_see::train::checkpoint;
 use learning_to_see::train::config::ArchFamily;
 use learning_to_see::train::data::scan_images;
-use learning_to_see::train::run::{Destinations, Stepper};
+use learning_to_see::train::run::{Destinations, Stepper, CHECKPOINT_FILE};
 use learning_to_see::train::{train, TrainConfig};
 
 #[derive(Args)]
@@ -18,40 +22,52 @@ pub struct TrainArgs {
     #[arg(long)]
     data: PathBuf,
     /// Run and model name: runs/NAME, models/NAME, presets/NAME.toml.
-    #[arg(long)]
+    #[arg(long, value_parser = checks::name)]
     name: String,
-    #[arg(long, default_value = "unet")]
-    arch: ArchFamily,
-    #[arg(long, default_value_t = 64)]
-    ngf: usize,
+    /// Replace models/NAME and presets/NAME.toml if they exist (a shipped model, say).
+    #[arg(long)]
+    force: bool,
+    /// unet (default) or resnet.
+    #[arg(long)]
+    arch: Option<ArchFamily>,
+    /// Generator width (default 64).
+    #[arg(long, value_parser = checks::count)]
+    ngf: Option<usize>,
     /// U-Net depth: stride-2 levels (default: log2(size), a 1×1 bottleneck; pix2pix's unet_128
     /// is 7). Sizes must be multiples of 2^levels.
-    #[arg(long)]
+    #[arg(long, value_parser = checks::count)]
     levels: Option<usize>,
-    #[arg(long, default_value_t = 64)]
-    ndf: usize,
-    /// Square training size (multiple of 32 for the U-Net).
-    #[arg(long, default_value_t = 256)]
-    size: usize,
-    #[arg(long, default_value_t = 4)]
+    /// How the decoder doubles its maps: transpose (pix2pix's transposed convolutions; they can
+    /// print a fine checkerboard) or resize (nearest ×2 then a 3×3 convolution: no lattice).
+    /// (default transpose)
+    #[arg(long)]
+    upsample: Option<Upsample>,
+    /// Discriminator width (default 64).
+    #[arg(long, value_parser = checks::count)]
+    ndf: Option<usize>,
+    /// Square training size (default 256; the U-Net takes multiples of 2^levels).
+    #[arg(long, value_parser = checks::count)]
+    size: Option<usize>,
+    /// Batch norm or instance norm (default batch).
+    #[arg(long)]
+    norm: Option<NormKind>,
+    #[arg(long, default_value_t = 4, value_parser = checks::count)]
     batch: usize,
     /// Passes over the dataset (the reference: 200 = 100 constant + 100 decaying).
-    #[arg(long, conflicts_with = "steps")]
+    #[arg(long, conflicts_with = "steps", value_parser = checks::positive)]
     epochs: Option<f64>,
     /// Or an exact number of optimiser steps.
-    #[arg(long)]
+    #[arg(long, value_parser = checks::count_u64)]
     steps: Option<u64>,
     /// Random flips: none | h | v | hv.
     #[arg(long, default_value = "h")]
     flip: Flip,
     /// The look's downscale factor.
-    #[arg(long, default_value_t = 24.0)]
+    #[arg(long, default_value_t = 24.0, value_parser = checks::factor)]
     downscale: f32,
-    #[arg(long, default_value = "batch")]
-    norm: NormKind,
-    #[arg(long, default_value_t = 2e-4)]
+    #[arg(long, default_value_t = 2e-4, value_parser = checks::positive)]
     lr: f64,
-    #[arg(long, default_value_t = 500)]
+    #[arg(long, default_value_t = 500, value_parser = checks::count_u64)]
     checkpoint_every: u64,
     /// Where steps run: cpu (the project's own kernels, U-Nets), flex (Burn's autodiff on its
     /// CPU backend: the reference, and ResNets) or wgpu (Burn on the GPU; lavapipe without one).
@@ -63,7 +79,7 @@ pub struct TrainArgs {
     #[arg(long, default_value_t = 1)]
     seed: u64,
     /// Threads decoding images and making pairs.
-    #[arg(long, default_value_t = 2)]
+    #[arg(long, default_value_t = 2, value_parser = checks::count)]
     workers: usize,
     #[arg(long, default_value = "runs")]
     runs: PathBuf,
@@ -83,22 +99,21 @@ pub fn run(args: TrainArgs) -> Result<()> {
             args.data.display()
         );
     }
-    if !args.size.is_multiple_of(32) || args.size < 32 {
-        bail!("--size must be a multiple of 32 (got {})", args.size);
+    let checkpoint = args.runs.join(&args.name).join(CHECKPOINT_FILE);
+    let continuing = args.resume && checkpoint.exists();
+    if continuing {
+        refuse_other_networks(&args, &checkpoint::peek(&checkpoint)?.config)?;
     }
+    // A run with a checkpoint refreshes its own model (or, without --resume, is refused below).
+    refuse_to_overwrite(&args, checkpoint.exists())?;
+    let size = args.size.unwrap_or(256);
     if let Some(levels) = args.levels {
-        if !(5..=12).contains(&levels) || !args.size.is_multiple_of(1 << levels) {
-            bail!(
-                "--levels must be 5..=12 and --size a multiple of 2^levels (got {levels} levels for {}²)",
-                args.size
-            );
+        if !(5..=12).contains(&levels) {
+            bail!("--levels must be 5 to 12 (got {levels})");
         }
     }
-    if args.batch == 0 || args.ngf == 0 || args.ndf == 0 || args.checkpoint_every == 0 {
-        bail!("--batch, --ngf, --ndf and --checkpoint-every must be positive");
-    }
     let steps = match (args.steps, args.epochs) {
-        (Some(steps), _) => steps.max(1),
+        (Some(steps), _) => steps,
         (None, Some(epochs)) => {
             (((epochs * images as f64) / args.batch as f64).ceil() as u64).max(1)
         }
@@ -109,16 +124,17 @@ pub fn run(args: TrainArgs) -> Result<()> {
     let config = TrainConfig {
         data: args.data,
         name: args.name,
-        arch: args.arch,
-        ngf: args.ngf,
+        arch: args.arch.unwrap_or(ArchFamily::Unet),
+        ngf: args.ngf.unwrap_or(64),
         levels: args.levels,
-        ndf: args.ndf,
-        size: args.size,
+        upsample: args.upsample.unwrap_or_default(),
+        ndf: args.ndf.unwrap_or(64),
+        size,
         batch: args.batch,
         steps,
         flip: args.flip,
         downscale: args.downscale,
-        norm: args.norm,
+        norm: args.norm.unwrap_or(NormKind::Batch),
         lr: args.lr,
         l1_weight: 100.0,
         checkpoint_every: args.checkpoint_every,
@@ -126,6 +142,15 @@ pub fn run(args: TrainArgs) -> Result<()> {
         workers: args.workers,
         runs: args.runs,
     };
+    let granularity = config.generator().arch.granularity();
+    if !continuing && (size < 32 || !size.is_multiple_of(granularity)) {
+        bail!(
+            "--size {size} does not fit a {} (sizes must be multiples of {granularity}, at least \
+             32): try --size {}, or for a U-Net fewer --levels",
+            config.generator().arch,
+            (size.div_ceil(granularity) * granularity).max(32)
+        );
+    }
     let stop = Arc::new(AtomicBool::new(false));
     {
         let stop = Arc::clone(&stop);
@@ -186,6 +211,64 @@ pub fn run(args: TrainArgs) -> Result<()> {
     }
     if outcome.interrupted {
         std::process::exit(130);
+    }
+    Ok(())
+}
+
+/// A resumed run keeps its networks: a flag given with `--resume` that says otherwise is a
+/// mistake, not a wish to start again.
+fn refuse_other_networks(args: &TrainArgs, recorded: &TrainConfig) -> Result<()> {
+    fn differs<T: PartialEq + std::fmt::Display>(
+        flag: &str,
+        given: Option<T>,
+        recorded: T,
+    ) -> Option<String> {
+        given
+            .filter(|given| *given != recorded)
+            .map(|given| format!("--{flag} {given} (the run has {recorded})"))
+    }
+    let levels = match recorded.generator().arch {
+        Arch::Unet { levels } => levels,
+        Arch::Resnet { .. } => 0,
+    };
+    let problems: Vec<String> = [
+        differs("arch", args.arch, recorded.arch),
+        differs("ngf", args.ngf, recorded.ngf),
+        differs("levels", args.levels, levels),
+        differs("ndf", args.ndf, recorded.ndf),
+        differs("size", args.size, recorded.size),
+        differs("norm", args.norm, recorded.norm),
+        differs("upsample", args.upsample, recorded.upsample),
+    ]
+    .into_iter()
+    .flatten()
+    .collect();
+    if !problems.is_empty() {
+        bail!(
+            "--resume continues {} with its own networks, but {}: drop those flags, or start \
+             a new run with another --name",
+            args.runs.join(&args.name).display(),
+            problems.join(", ")
+        );
+    }
+    Ok(())
+}
+
+/// A new run never replaces a model or preset of the same name unless told to.
+fn refuse_to_overwrite(args: &TrainArgs, has_checkpoint: bool) -> Result<()> {
+    if args.force || has_checkpoint {
+        return Ok(());
+    }
+    let model = args.models.join(&args.name);
+    let preset = args.presets.join(format!("{}.toml", args.name));
+    for existing in [model, preset] {
+        if existing.exists() {
+            bail!(
+                "{} already exists and this run would replace it: choose another --name, or \
+                 pass --force",
+                existing.display()
+            );
+        }
     }
     Ok(())
 }

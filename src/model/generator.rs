@@ -7,6 +7,7 @@ use super::norm::NormKind;
 use super::resnet::{Resnet, ResnetConfig};
 use super::state_dict::{StateDict, Walk, WeightsError};
 use super::unet::{Unet, UnetConfig};
+use super::upsample::Upsample;
 
 /// The architecture names the reference's `--netG` flag uses.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -100,6 +101,9 @@ pub struct GeneratorConfig {
     /// Dropout layers exist (they train with it); inference never drops.
     #[serde(default)]
     pub dropout: bool,
+    /// How the decoder doubles its maps; packages from before the choice are `transpose`.
+    #[serde(default)]
+    pub upsample: Upsample,
 }
 
 fn one() -> usize {
@@ -118,6 +122,7 @@ impl GeneratorConfig {
             output_nc: 3,
             norm,
             dropout: matches!(arch, Arch::Unet { .. }),
+            upsample: Upsample::Transpose,
         }
     }
 
@@ -131,6 +136,7 @@ impl GeneratorConfig {
                     .with_ngf(self.ngf)
                     .with_norm(self.norm)
                     .with_dropout(self.dropout)
+                    .with_upsample(self.upsample)
                     .init(device),
             ),
             Arch::Resnet { blocks } => Generator::Resnet(
@@ -141,6 +147,7 @@ impl GeneratorConfig {
                     .with_ngf(self.ngf)
                     .with_norm(self.norm)
                     .with_dropout(self.dropout)
+                    .with_upsample(self.upsample)
                     .init(device),
             ),
         }

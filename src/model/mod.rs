@@ -9,9 +9,11 @@ pub mod patchgan;
 pub mod resnet;
 pub mod state_dict;
 pub mod unet;
+pub mod upsample;
 pub mod weights;
 
 pub use generator::{Arch, Generator, GeneratorConfig};
 pub use norm::NormKind;
 pub use package::{ModelMeta, ModelPackage};
 pub use state_dict::{StateDict, WeightsError};
+pub use upsample::Upsample;

@@ -7,9 +7,10 @@ use burn::prelude::*;
 use burn::tensor::activation::tanh;
 use burn::tensor::ops::PadMode;
 
-use super::conv::{conv, conv_transpose, walk_conv, walk_conv_transpose};
+use super::conv::{conv, walk_conv, walk_conv_transpose};
 use super::norm::{Norm, NormKind};
 use super::state_dict::{Walk, WeightsError};
+use super::upsample::{up_conv, up_forward, Upsample};
 
 #[derive(Config, Debug)]
 pub struct ResnetConfig {
@@ -26,6 +27,8 @@ pub struct ResnetConfig {
     pub norm: NormKind,
     #[config(default = false)]
     pub dropout: bool,
+    #[config(default = "Upsample::Transpose")]
+    pub upsample: Upsample,
 }
 
 impl ResnetConfig {
@@ -51,8 +54,8 @@ impl ResnetConfig {
                 })
                 .collect(),
             up: vec![
-                conv_transpose([ngf * 4, ngf * 2], 3, 2, 1, 1, bias, device),
-                conv_transpose([ngf * 2, ngf], 3, 2, 1, 1, bias, device),
+                up_conv(self.upsample, [ngf * 4, ngf * 2], [3, 1, 1], bias, device),
+                up_conv(self.upsample, [ngf * 2, ngf], [3, 1, 1], bias, device),
             ],
             up_norms: vec![norm(ngf * 2), norm(ngf)],
             head: conv([ngf, self.output_nc], 7, 1, 0, true, device),
@@ -104,7 +107,7 @@ impl<B: Backend> Resnet<B> {
             x = x + h;
         }
         for (conv, norm) in self.up.iter().zip(&self.up_norms) {
-            x = self.relu.forward(norm.forward(conv.forward(x)));
+            x = self.relu.forward(norm.forward(up_forward(conv, x)));
         }
         tanh(self.head.forward(reflect(x, 3)))
     }

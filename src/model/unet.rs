@@ -1,5 +1,6 @@
-//! The pix2pix U-Net generator: `num_downs` stride-2 convolutions down, as many transposed ones up,
-//! each level's encoder output concatenated to the decoder input.
+//! The pix2pix U-Net generator: `num_downs` stride-2 convolutions down, as many transposed ones up
+//! (or resize-convolutions, see [`super::upsample`]), each level's encoder output concatenated to
+//! the decoder input.
 //!
 //! The reference nests `UnetSkipConnectionBlock`s; here the levels are flat lists, and
 //! [`Unet::walk`] rebuilds the nested PyTorch key names.
@@ -9,9 +10,10 @@ use burn::nn::{Dropout, DropoutConfig, LeakyRelu, LeakyReluConfig, Relu};
 use burn::prelude::*;
 use burn::tensor::activation::tanh;
 
-use super::conv::{conv, conv_transpose, walk_conv, walk_conv_transpose};
+use super::conv::{conv, walk_conv, walk_conv_transpose};
 use super::norm::{Norm, NormKind};
 use super::state_dict::{Walk, WeightsError};
+use super::upsample::{up_conv, up_forward, Upsample};
 
 #[derive(Config, Debug)]
 pub struct UnetConfig {
@@ -29,6 +31,8 @@ pub struct UnetConfig {
     /// Dropout 0.5 on the `num_downs - 5` innermost non-bottleneck decoder levels.
     #[config(default = true)]
     pub dropout: bool,
+    #[config(default = "Upsample::Transpose")]
+    pub upsample: Upsample,
 }
 
 /// One level's channel widths, outermost first, as the reference stacks them.
@@ -103,7 +107,13 @@ impl UnetConfig {
                 level.inner * 2
             };
             ups.push(UnetUp {
-                conv: conv_transpose([up_in, level.outer], 4, 2, 1, 0, bias || outermost, device),
+                conv: up_conv(
+                    self.upsample,
+                    [up_in, level.outer],
+                    [4, 1, 0],
+                    bias || outermost,
+                    device,
+                ),
                 norm: (!outermost).then(|| self.norm.init(level.outer, device)),
                 dropout: level.dropout.then(|| DropoutConfig::new(0.5).init()),
             });
@@ -160,7 +170,7 @@ impl<B: Backend> Unet<B> {
                 let skip = features.pop().expect("one skip per level");
                 y = Tensor::cat(vec![skip, y], 1);
             }
-            y = up.conv.forward(self.relu.forward(y));
+            y = up_forward(&up.conv, self.relu.forward(y));
             match &up.norm {
                 Some(norm) => y = norm.forward(y),
                 None => y = tanh(y),

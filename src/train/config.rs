@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use serde::{Deserialize, Serialize};
 
 use crate::look::random::Flip;
-use crate::model::{Arch, GeneratorConfig, NormKind};
+use crate::model::{Arch, GeneratorConfig, NormKind, Upsample};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -26,6 +26,15 @@ impl std::str::FromStr for ArchFamily {
     }
 }
 
+impl std::fmt::Display for ArchFamily {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Self::Unet => "unet",
+            Self::Resnet => "resnet",
+        })
+    }
+}
+
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct TrainConfig {
     pub data: PathBuf,
@@ -36,6 +45,9 @@ pub struct TrainConfig {
     /// fewer drops the widest layers' two 8·ngf × 8·ngf convolutions (a sixth of the weights).
     #[serde(default)]
     pub levels: Option<usize>,
+    /// How the generator's decoder doubles its maps (runs from before the choice: transpose).
+    #[serde(default)]
+    pub upsample: Upsample,
     pub ndf: usize,
     pub size: usize,
     pub batch: usize,
@@ -60,7 +72,10 @@ impl TrainConfig {
             ArchFamily::Unet => Arch::unet_with(self.size, self.levels),
             ArchFamily::Resnet => Arch::Resnet { blocks: 9 },
         };
-        GeneratorConfig::new(arch, self.ngf, self.norm)
+        GeneratorConfig {
+            upsample: self.upsample,
+            ..GeneratorConfig::new(arch, self.ngf, self.norm)
+        }
     }
 
     pub fn run_dir(&self) -> PathBuf {

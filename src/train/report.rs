@@ -8,7 +8,36 @@ use image::RgbImage;
 
 use super::gan::Losses;
 use super::plot::{loss_chart, read_losses};
+use crate::atomic::write_atomic;
 use crate::look::cpu::to_rgb_image;
+
+const HEADER: &str = "step,lr,g_gan,g_l1,d_real,d_fake,images_per_s";
+
+/// Rewrites the CSV (atomically) with its header and the complete rows of steps ≤ `step`;
+/// removes it when none are left.
+fn keep_rows_up_to(path: &Path, step: u64) -> Result<()> {
+    let text =
+        std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
+    let complete = &text[..text.rfind('\n').map_or(0, |end| end + 1)];
+    let rows: Vec<&str> = complete
+        .lines()
+        .filter(|line| {
+            line.split(',')
+                .next()
+                .and_then(|s| s.parse::<u64>().ok())
+                .is_some_and(|row| row <= step)
+        })
+        .collect();
+    if rows.is_empty() {
+        return std::fs::remove_file(path).with_context(|| format!("removing {}", path.display()));
+    }
+    let kept = format!("{HEADER}\n{}\n", rows.join("\n"));
+    if kept != text {
+        write_atomic(path, kept.as_bytes())
+            .with_context(|| format!("writing {}", path.display()))?;
+    }
+    Ok(())
+}
 
 pub struct Report {
     dir: PathBuf,
@@ -16,10 +45,15 @@ pub struct Report {
 }
 
 impl Report {
-    /// Opens (appending, when resuming) `losses.csv` in the run directory.
-    pub fn open(dir: &Path) -> Result<Self> {
+    /// Opens `losses.csv` in the run directory to append the rows after `step` (0 for a new
+    /// run). Rows a killed run wrote past its last checkpoint, and a torn last line, are dropped
+    /// first, so that every step appears once.
+    pub fn open(dir: &Path, step: u64) -> Result<Self> {
         std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
         let path = dir.join("losses.csv");
+        if path.exists() {
+            keep_rows_up_to(&path, step)?;
+        }
         let fresh = !path.exists();
         let file = std::fs::OpenOptions::new()
             .create(true)
@@ -28,7 +62,7 @@ impl Report {
             .with_context(|| format!("opening {}", path.display()))?;
         let mut csv = std::io::BufWriter::new(file);
         if fresh {
-            writeln!(csv, "step,lr,g_gan,g_l1,d_real,d_fake,images_per_s")?;
+            writeln!(csv, "{HEADER}")?;
         }
         Ok(Self {
             dir: dir.to_path_buf(),
@@ -92,5 +126,54 @@ impl Report {
         let path = self.dir.join("losses.svg");
         crate::atomic::write_atomic(&path, loss_chart(title, &rows).as_bytes())
             .with_context(|| format!("writing {}", path.display()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn steps(path: &Path) -> Vec<u64> {
+        std::fs::read_to_string(path)
+            .unwrap()
+            .lines()
+            .skip(1)
+            .map(|l| l.split(',').next().unwrap().parse().unwrap())
+            .collect()
+    }
+
+    #[test]
+    fn resuming_drops_rows_past_the_checkpoint_and_a_torn_line() {
+        let dir = std::env::temp_dir().join(format!("lts-report-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("losses.csv");
+        let mut text = format!("{HEADER}\n");
+        for step in 1..=9 {
+            text += &format!("{step},2.000e-4,1,1,1,1,3.0\n");
+        }
+        text += "10,2.000e-4,1,1";
+        std::fs::write(&path, text).unwrap();
+
+        let mut report = Report::open(&dir, 6).unwrap();
+        assert_eq!(steps(&path), (1..=6).collect::<Vec<_>>());
+        let losses = Losses {
+            g_gan: 1.0,
+            g_l1: 1.0,
+            d_real: 1.0,
+            d_fake: 1.0,
+        };
+        report.record(7, 2e-4, losses, 3.0).unwrap();
+        report.flush().unwrap();
+        assert_eq!(steps(&path), (1..=7).collect::<Vec<_>>());
+
+        drop(report);
+        Report::open(&dir, 0).unwrap();
+        assert_eq!(
+            steps(&path),
+            Vec::<u64>::new(),
+            "a new run starts a new table"
+        );
+        std::fs::remove_dir_all(&dir).unwrap();
     }
 }

@@ -181,7 +181,7 @@ pub fn train<B: AutodiffBackend>(
         config.seed.wrapping_add(step),
         config.batch * 3,
     );
-    let mut report = Report::open(&run_dir)?;
+    let mut report = Report::open(&run_dir, step)?;
     let mut skipped: HashSet<String> = HashSet::new();
     let next_pair = |skipped: &mut HashSet<String>| -> Result<Pair> {
         loop {
@@ -240,10 +240,12 @@ pub fn train<B: AutodiffBackend>(
         ));
         progress.set_position(step);
         if step % config.checkpoint_every == 0 {
+            // Rows first: a kill between the two leaves rows past the checkpoint, which the
+            // resumed run drops, never a checkpoint past the rows.
+            report.flush()?;
             engine.with_burn(&config, &device, |gan| {
                 checkpoint::save(&checkpoint_path, gan, step, &config)
             })?;
-            report.flush()?;
         }
         if step % steps_per_epoch == 0 || step == config.steps {
             engine.with_burn(&config, &device, |gan| {
@@ -260,10 +262,10 @@ pub fn train<B: AutodiffBackend>(
         }
     }
     progress.finish_and_clear();
+    report.flush()?;
     engine.with_burn(&config, &device, |gan| {
         checkpoint::save(&checkpoint_path, gan, step, &config)
     })?;
-    report.flush()?;
     report.plot(&config.name)?;
     let images = paths.len() - skipped.len().min(paths.len());
     if interrupted {

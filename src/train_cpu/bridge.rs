@@ -21,6 +21,7 @@ use crate::model::norm::Norm as BurnNorm;
 use crate::model::patchgan::PatchGan;
 use crate::model::state_dict::to_values;
 use crate::model::unet::Unet;
+use crate::model::upsample::{is_resize, resize_as_transpose};
 use crate::model::Generator;
 use crate::train::gan::Pix2Pix;
 
@@ -60,11 +61,23 @@ impl<B: AutodiffBackend> Reader<'_, B> {
 
     fn conv_transpose(&self, conv: &ConvTranspose2d<B>) -> ConvTranspose {
         let [cin, cout, _, _] = conv.weight.dims();
+        let bias = conv.bias.as_ref().map(|b| self.param(b));
+        if is_resize(conv) {
+            let resize = self.param(&conv.weight);
+            return ConvTranspose {
+                cin,
+                cout,
+                weight: Param::new(resize_as_transpose(&resize.value)),
+                bias,
+                resize: Some(resize),
+            };
+        }
         ConvTranspose {
             cin,
             cout,
             weight: self.param(&conv.weight),
-            bias: conv.bias.as_ref().map(|b| self.param(b)),
+            bias,
+            resize: None,
         }
     }
 
@@ -169,7 +182,7 @@ impl<B: AutodiffBackend> Writer<B> {
         mut conv: ConvTranspose2d<B>,
         ours: &ConvTranspose,
     ) -> ConvTranspose2d<B> {
-        conv.weight = self.param(conv.weight, &ours.weight);
+        conv.weight = self.param(conv.weight, ours.resize.as_ref().unwrap_or(&ours.weight));
         if let (Some(bias), Some(theirs)) = (ours.bias.as_ref(), conv.bias.take()) {
             conv.bias = Some(self.param(theirs, bias));
         }

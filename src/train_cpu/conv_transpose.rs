@@ -2,19 +2,26 @@
 //! tap's contribution, then col2im onto the doubled maps (no zero-stuffing). It is the adjoint
 //! of a stride-2 convolution, so its backward is one: the output gradient's im2col, then
 //! `W · taps` for the input and `x · tapsᵀ` for the weights.
+//!
+//! A resize-convolution runs as the same layer: its 3×3 kernel is the trained parameter and
+//! the 4×4 one is derived from it before each pass (see [`crate::model::upsample`]).
 
 use super::conv::{add_row_sums, sized};
 use super::param::Param;
 use super::product::{add_product_nt, product, View};
 use super::window::{col2im, im2col, Activation, Scatter, Window, TAPS};
+use crate::model::upsample::{add_transpose_grad_to_resize, resize_as_transpose};
 
 #[derive(Clone, Debug)]
 pub struct ConvTranspose {
     pub cin: usize,
     pub cout: usize,
-    /// `[cin][cout][4][4]` (PyTorch's layout): a `cin × 16·cout` matrix.
+    /// `[cin][cout][4][4]` (PyTorch's layout): a `cin × 16·cout` matrix. Derived from `resize`
+    /// when there is one, and then not a parameter itself.
     pub weight: Param,
     pub bias: Option<Param>,
+    /// The resize-convolution's `[cin][cout][3][3]` kernel.
+    pub resize: Option<Param>,
 }
 
 impl ConvTranspose {
@@ -24,9 +31,18 @@ impl ConvTranspose {
     }
 
     pub fn params_mut(&mut self) -> Vec<&mut Param> {
-        std::iter::once(&mut self.weight)
-            .chain(self.bias.as_mut())
-            .collect()
+        let kernel = match &mut self.resize {
+            Some(resize) => resize,
+            None => &mut self.weight,
+        };
+        std::iter::once(kernel).chain(self.bias.as_mut()).collect()
+    }
+
+    /// Brings the 4×4 kernel up to date with the resize kernel (after an optimiser step).
+    pub fn tie(&mut self) {
+        if let Some(resize) = &self.resize {
+            self.weight.value = resize_as_transpose(&resize.value);
+        }
     }
 
     /// `input`: `cin × batch·side²` (already activated); `out`: `cout × batch·(2·side)²`.
@@ -68,12 +84,18 @@ impl ConvTranspose {
         let rows = self.cout * TAPS;
         let taps = sized(taps, rows * columns);
         im2col(g_out, self.cout, window, Activation::Identity, taps);
+        if self.resize.is_some() {
+            self.weight.grad.fill(0.0);
+        }
         add_product_nt(
             &mut self.weight.grad,
             input,
             taps,
             [self.cin, rows, columns],
         );
+        if let Some(resize) = &mut self.resize {
+            add_transpose_grad_to_resize(&self.weight.grad, &mut resize.grad);
+        }
         if let Some(bias) = &mut self.bias {
             add_row_sums(&mut bias.grad, g_out, window.in_plane());
         }

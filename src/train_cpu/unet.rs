@@ -178,6 +178,7 @@ impl UnetTrainer {
         for i in (0..self.levels.len()).rev() {
             let side = self.side(size, i);
             let level = &mut self.levels[i];
+            level.up.tie();
             let rectified = &mut pass.rectified[i];
             rectified
                 .par_chunks_mut(CHUNK)

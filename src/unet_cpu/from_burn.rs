@@ -7,6 +7,7 @@ use super::{Down, Finish, UnetCpu, Up, TAPS};
 use crate::model::norm::Norm;
 use crate::model::state_dict::to_values;
 use crate::model::unet::Unet;
+use crate::model::upsample::{is_resize, resize_as_transpose};
 
 /// Per output channel `y ↦ scale·y + shift`, what a norm in eval mode does when it can be
 /// folded; or the instance norm that cannot.
@@ -96,8 +97,11 @@ impl UnetCpu {
             .enumerate()
             .map(|(level, up)| {
                 let [cin, cout, _, _] = up.conv.weight.dims();
+                let mut stored = to_values(up.conv.weight.val());
+                if is_resize(&up.conv) {
+                    stored = resize_as_transpose(&stored);
+                }
                 // [cin][cout·16] → [cout·16][cin].
-                let stored = to_values(up.conv.weight.val());
                 let mut weight = vec![0.0; stored.len()];
                 for (i, row) in stored.chunks_exact(cout * TAPS).enumerate() {
                     for (j, &w) in row.iter().enumerate() {

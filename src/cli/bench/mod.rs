@@ -9,6 +9,8 @@ use learning_to_see::infer::{Cpu, Inference};
 use learning_to_see::model::cost::generator_macs;
 use learning_to_see::model::{Arch, GeneratorConfig, ModelPackage, NormKind};
 
+use super::checks;
+
 mod train;
 
 #[derive(Subcommand)]
@@ -25,7 +27,7 @@ pub enum BenchCommand {
 pub struct LookBench {
     #[arg(long, default_value_t = 256)]
     size: usize,
-    #[arg(long, default_value_t = 30)]
+    #[arg(long, default_value_t = 30, value_parser = checks::count)]
     runs: usize,
     /// A photograph to use (scaled to 1920×1080); default: the synthetic scene.
     #[arg(long)]
@@ -45,7 +47,7 @@ pub struct GeneratorBench {
     #[arg(long, value_delimiter = ',', default_value = "cpu")]
     backend: Vec<String>,
     /// Timed runs per row (after one warm-up); the median is reported.
-    #[arg(long, default_value_t = 10)]
+    #[arg(long, default_value_t = 10, value_parser = checks::count)]
     runs: usize,
     /// One JSON object per row instead of a table.
     #[arg(long)]

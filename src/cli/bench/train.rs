@@ -18,22 +18,24 @@ use learning_to_see::train_cpu::Pix2PixCpu;
 
 use super::median;
 
+use crate::cli::checks;
+
 #[derive(Args)]
 pub struct TrainBench {
-    #[arg(long, default_value_t = 32)]
+    #[arg(long, default_value_t = 32, value_parser = checks::count)]
     ngf: usize,
     /// U-Net depth (default: log2(size)).
     #[arg(long)]
     levels: Option<usize>,
-    #[arg(long, default_value_t = 64)]
+    #[arg(long, default_value_t = 64, value_parser = checks::count)]
     ndf: usize,
     /// Square size (a power of two: the U-Net gets log2(size) levels).
     #[arg(long, default_value_t = 256)]
     size: usize,
-    #[arg(long, default_value_t = 4)]
+    #[arg(long, default_value_t = 4, value_parser = checks::count)]
     batch: usize,
     /// Timed steps, after `--warmup` untimed ones.
-    #[arg(long, default_value_t = 10)]
+    #[arg(long, default_value_t = 10, value_parser = checks::count)]
     steps: usize,
     #[arg(long, default_value_t = 2)]
     warmup: usize,
