@@ -7,7 +7,7 @@ use anyhow::{bail, Context, Result};
 use burn::prelude::*;
 use serde::{Deserialize, Serialize};
 
-use super::generator::{Generator, GeneratorConfig};
+use super::generator::{Arch, Generator, GeneratorConfig};
 use super::state_dict::StateDict;
 use super::weights::{load_safetensors, save_safetensors, Precision};
 use crate::atomic::write_atomic;
@@ -39,6 +39,48 @@ pub struct ModelMeta {
     pub made_by: String,
     #[serde(default)]
     pub credits: String,
+}
+
+impl ModelMeta {
+    /// Refuses what no trained generator has (and what would take all memory to build): the
+    /// weights themselves are checked against the shapes when they load.
+    pub fn validate(&self) -> Result<()> {
+        let generator = &self.generator;
+        if !(1..=256).contains(&generator.ngf) {
+            bail!(
+                "generator width ngf must be 1 to 256, got {}",
+                generator.ngf
+            );
+        }
+        if !(1..=4).contains(&generator.input_nc) || !(1..=4).contains(&generator.output_nc) {
+            bail!(
+                "the generator takes 1 to 4 channels in and out, got {} and {}",
+                generator.input_nc,
+                generator.output_nc
+            );
+        }
+        match generator.arch {
+            Arch::Unet { levels } if !(5..=12).contains(&levels) => {
+                bail!("a U-Net has 5 to 12 levels, got {levels}")
+            }
+            Arch::Resnet { blocks } if !(1..=64).contains(&blocks) => {
+                bail!("a ResNet has 1 to 64 blocks, got {blocks}")
+            }
+            _ => {}
+        }
+        let granularity = generator.arch.granularity();
+        if self.resolution == 0
+            || self.resolution > 8192
+            || !self.resolution.is_multiple_of(granularity)
+        {
+            bail!(
+                "resolution {} is not a multiple of {granularity} up to 8192",
+                self.resolution
+            );
+        }
+        self.look.validate()?;
+        Ok(())
+    }
 }
 
 #[derive(Clone, Debug, Default, Serialize, Deserialize)]
@@ -133,6 +175,8 @@ impl ModelPackage {
             )
         })?;
         let meta: ModelMeta = toml::from_str(&text)
+            .with_context(|| format!("{} is not valid", meta_path.display()))?;
+        meta.validate()
             .with_context(|| format!("{} is not valid", meta_path.display()))?;
         Ok(Self {
             dir: dir.to_path_buf(),
