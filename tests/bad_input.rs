@@ -7,28 +7,17 @@ mod common;
 use std::path::Path;
 use std::time::{Duration, Instant};
 
-use common::{fixtures, lts, scratch, text};
+use common::{destinations, fixtures, lts, scratch, text};
 
 /// Flags that make a training run tiny, and keep what it writes under `root`.
 fn tiny_run(root: &Path) -> Vec<String> {
     let data = fixtures().join("heldout/sea");
-    [
-        "--data",
-        data.to_str().unwrap(),
-        "--ngf",
-        "4",
-        "--ndf",
-        "4",
-        "--runs",
-        root.join("runs").to_str().unwrap(),
-        "--models",
-        root.join("models").to_str().unwrap(),
-        "--presets",
-        root.join("presets").to_str().unwrap(),
-    ]
-    .iter()
-    .map(|s| s.to_string())
-    .collect()
+    let mut args: Vec<String> = ["--data", data.to_str().unwrap(), "--ngf", "4", "--ndf", "4"]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+    args.extend(destinations(root));
+    args
 }
 
 fn assert_refused(args: &[String], wanted: &str) {

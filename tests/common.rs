@@ -15,6 +15,15 @@ pub fn scratch(name: &str) -> PathBuf {
     dir
 }
 
+/// `--runs`, `--models` and `--presets` under `root`: what a test's training run writes stays
+/// in its scratch folder.
+pub fn destinations(root: &Path) -> Vec<String> {
+    ["runs", "models", "presets"]
+        .iter()
+        .flat_map(|dir| [format!("--{dir}"), root.join(dir).display().to_string()])
+        .collect()
+}
+
 pub fn lts(args: &[&str]) -> Output {
     std::process::Command::new(env!("CARGO_BIN_EXE_lts"))
         .args(args)

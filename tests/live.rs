@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, OnceLock};
 use std::time::{Duration, Instant};
 
-use common::{lts, scratch, text};
+use common::{destinations, lts, scratch, text};
 use image::{Rgb, RgbImage};
 use learning_to_see::live::engine::{Backend, Engine, Settings};
 use learning_to_see::live::gpu_link::{GpuLink, Slot};
@@ -38,7 +38,7 @@ fn stage() -> &'static PathBuf {
             });
             image.save(data.join(format!("warm{i}.png"))).unwrap();
         }
-        let out = lts(&[
+        let mut args = vec![
             "train",
             "--data",
             data.to_str().unwrap(),
@@ -58,13 +58,10 @@ fn stage() -> &'static PathBuf {
             "1e-3",
             "--downscale",
             "8",
-            "--runs",
-            root.join("runs").to_str().unwrap(),
-            "--models",
-            root.join("models").to_str().unwrap(),
-            "--presets",
-            root.join("presets").to_str().unwrap(),
-        ]);
+        ];
+        let destinations = destinations(&root);
+        args.extend(destinations.iter().map(String::as_str));
+        let out = lts(&args);
         assert!(out.status.success(), "{}", text(&out));
         let mut preset = Preset::load(&root.join("presets/warm.toml")).unwrap();
         preset.name = "default".into();

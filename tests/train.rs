@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use common::{fixtures, lts, scratch, text};
+use common::{destinations, fixtures, lts, scratch, text};
 use image::{Rgb, RgbImage};
 use learning_to_see::train::checkpoint;
 
@@ -55,15 +55,10 @@ fn train_args(data: &Path, root: &Path, name: &str, steps: u64) -> Vec<String> {
         &steps.to_string(),
         "--lr",
         "5e-4",
-        "--runs",
-        root.join("runs").to_str().unwrap(),
-        "--models",
-        root.join("models").to_str().unwrap(),
-        "--presets",
-        root.join("presets").to_str().unwrap(),
     ]
     .iter()
     .map(|s| s.to_string())
+    .chain(destinations(root))
     .collect()
 }
 
