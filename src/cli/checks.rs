@@ -17,10 +17,7 @@ pub fn count(s: &str) -> Result<usize, String> {
 }
 
 pub fn count_u64(s: &str) -> Result<u64, String> {
-    match parsed(s, "a whole number")? {
-        0 => Err("must be at least 1".into()),
-        n => Ok(n),
-    }
+    count(s).map(|n| n as u64)
 }
 
 fn finite(s: &str) -> Result<f64, String> {

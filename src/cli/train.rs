@@ -5,16 +5,15 @@ use std::sync::Arc;
 use anyhow::{bail, Result};
 use burn::backend::Autodiff;
 use clap::Args;
-use learning_to_see::model::Arch;
-
-use super::checks;
 use learning_to_see::look::random::Flip;
-use learning_to_see::model::{NormKind, Upsample};
+use learning_to_see::model::{Arch, NormKind, Upsample};
 use learning_to_see::train::checkpoint;
 use learning_to_see::train::config::ArchFamily;
 use learning_to_see::train::data::scan_images;
 use learning_to_see::train::run::{Destinations, Stepper, CHECKPOINT_FILE};
 use learning_to_see::train::{train, TrainConfig};
+
+use super::checks;
 
 #[derive(Args)]
 pub struct TrainArgs {
@@ -142,12 +141,12 @@ pub fn run(args: TrainArgs) -> Result<()> {
         workers: args.workers,
         runs: args.runs,
     };
-    let granularity = config.generator().arch.granularity();
+    let arch = config.generator().arch;
+    let granularity = arch.granularity();
     if !continuing && (size < 32 || !size.is_multiple_of(granularity)) {
         bail!(
-            "--size {size} does not fit a {} (sizes must be multiples of {granularity}, at least \
-             32): try --size {}, or for a U-Net fewer --levels",
-            config.generator().arch,
+            "--size {size} does not fit a {arch} (sizes must be multiples of {granularity}, at \
+             least 32): try --size {}, or for a U-Net fewer --levels",
             (size.div_ceil(granularity) * granularity).max(32)
         );
     }

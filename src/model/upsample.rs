@@ -87,49 +87,35 @@ pub fn up_forward<B: Backend>(conv: &ConvTranspose2d<B>, x: Tensor<B, 4>) -> Ten
     conv.forward(doubled)
 }
 
-/// Taps of the 3×3 kernel that land on each tap of the equivalent 4×4 stride-2 kernel, per
-/// axis: tap `k` of the 4×4 one is the sum of taps `k − 1` and `k` of the 3×3 one.
-const BOX: [[f32; 3]; 4] = [
-    [1.0, 0.0, 0.0],
-    [1.0, 1.0, 0.0],
-    [0.0, 1.0, 1.0],
-    [0.0, 0.0, 1.0],
-];
+/// Taps of the 3×3 kernel that land on tap `k` of the equivalent 4×4 stride-2 kernel, along one
+/// axis: `k − 1` and `k`, where they exist.
+fn taps(k: usize) -> std::ops::Range<usize> {
+    k.saturating_sub(1)..k.min(2) + 1
+}
 
 /// `[planes][3][3]` resize kernels → the `[planes][4][4]` stride-2 transposed kernels that
-/// compute the same thing (`planes` = cin·cout, PyTorch's `[cin][cout]` order kept).
-pub fn resize_as_transpose(kernel: &[f32]) -> Vec<f32> {
-    let mut out = vec![0.0; kernel.len() / 9 * 16];
+/// compute the same thing, written into `out` (`planes` = cin·cout, PyTorch's `[cin][cout]`
+/// order kept).
+pub fn resize_as_transpose(kernel: &[f32], out: &mut [f32]) {
     for (small, big) in kernel.chunks_exact(9).zip(out.chunks_exact_mut(16)) {
-        for (y, row) in BOX.iter().enumerate() {
-            for (x, column) in BOX.iter().enumerate() {
-                let mut sum = 0.0;
-                for (a, &ra) in row.iter().enumerate() {
-                    for (b, &cb) in column.iter().enumerate() {
-                        sum += ra * cb * small[a * 3 + b];
-                    }
-                }
-                big[y * 4 + x] = sum;
-            }
+        for (i, tap) in big.iter_mut().enumerate() {
+            let (y, x) = (i / 4, i % 4);
+            *tap = taps(y)
+                .flat_map(|a| taps(x).map(move |b| small[a * 3 + b]))
+                .sum();
         }
     }
-    out
 }
 
 /// The adjoint of [`resize_as_transpose`]: a gradient with respect to the 4×4 kernels, added
 /// into the gradient with respect to the 3×3 ones.
 pub fn add_transpose_grad_to_resize(grad_4x4: &[f32], grad_3x3: &mut [f32]) {
     for (big, small) in grad_4x4.chunks_exact(16).zip(grad_3x3.chunks_exact_mut(9)) {
-        for (a, small_row) in small.chunks_exact_mut(3).enumerate() {
-            for (b, value) in small_row.iter_mut().enumerate() {
-                let mut sum = 0.0;
-                for (y, row) in BOX.iter().enumerate() {
-                    for (x, column) in BOX.iter().enumerate() {
-                        sum += row[a] * column[b] * big[y * 4 + x];
-                    }
-                }
-                *value += sum;
-            }
+        for (i, tap) in small.iter_mut().enumerate() {
+            let (a, b) = (i / 3, i % 3);
+            *tap += (a..a + 2)
+                .flat_map(|y| (b..b + 2).map(move |x| big[y * 4 + x]))
+                .sum::<f32>();
         }
     }
 }
@@ -182,7 +168,8 @@ mod tests {
         let device = Default::default();
         let resize = layer(Upsample::Resize, 2);
         let mut equivalent = up_conv::<B>(Upsample::Transpose, [3, 2], [4, 1, 0], true, &device);
-        let kernel = resize_as_transpose(&to_values(resize.weight.val()));
+        let mut kernel = vec![0.0; 2 * 3 * 16];
+        resize_as_transpose(&to_values(resize.weight.val()), &mut kernel);
         equivalent.weight = equivalent
             .weight
             .map(|w| Tensor::from_data(TensorData::new(kernel.clone(), w.shape()), &device));
@@ -200,7 +187,8 @@ mod tests {
         // <A·v, g> = <v, Aᵀ·g> for any v and g.
         let v: Vec<f32> = (0..18).map(|i| (i as f32 * 0.37).sin()).collect();
         let g: Vec<f32> = (0..32).map(|i| (i as f32 * 0.91).cos()).collect();
-        let av = resize_as_transpose(&v);
+        let mut av = vec![0.0; 32];
+        resize_as_transpose(&v, &mut av);
         let mut atg = vec![0.0; 18];
         add_transpose_grad_to_resize(&g, &mut atg);
         let left: f32 = av.iter().zip(&g).map(|(a, b)| a * b).sum();

@@ -64,10 +64,12 @@ impl<B: AutodiffBackend> Reader<'_, B> {
         let bias = conv.bias.as_ref().map(|b| self.param(b));
         if is_resize(conv) {
             let resize = self.param(&conv.weight);
+            let mut weight = vec![0.0; cin * cout * 16];
+            resize_as_transpose(&resize.value, &mut weight);
             return ConvTranspose {
                 cin,
                 cout,
-                weight: Param::new(resize_as_transpose(&resize.value)),
+                weight: Param::new(weight),
                 bias,
                 resize: Some(resize),
             };

@@ -41,7 +41,7 @@ impl ConvTranspose {
     /// Brings the 4×4 kernel up to date with the resize kernel (after an optimiser step).
     pub fn tie(&mut self) {
         if let Some(resize) = &self.resize {
-            self.weight.value = resize_as_transpose(&resize.value);
+            resize_as_transpose(&resize.value, &mut self.weight.value);
         }
     }
 

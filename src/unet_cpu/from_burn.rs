@@ -99,7 +99,9 @@ impl UnetCpu {
                 let [cin, cout, _, _] = up.conv.weight.dims();
                 let mut stored = to_values(up.conv.weight.val());
                 if is_resize(&up.conv) {
-                    stored = resize_as_transpose(&stored);
+                    let mut expanded = vec![0.0; cin * cout * TAPS];
+                    resize_as_transpose(&stored, &mut expanded);
+                    stored = expanded;
                 }
                 // [cin][cout·16] → [cout·16][cin].
                 let mut weight = vec![0.0; stored.len()];

@@ -17,7 +17,6 @@ use learning_to_see::train::gan::Pix2Pix;
 use learning_to_see::train_cpu::Pix2PixCpu;
 
 use super::median;
-
 use crate::cli::checks;
 
 #[derive(Args)]
