@@ -7,7 +7,7 @@ packages=(pkg-config clang libclang-dev libfontconfig1-dev libudev-dev libasound
   libxkbcommon-dev libwayland-dev libvulkan1 mesa-vulkan-drivers libx11-xcb1 libxcursor1
   libxrandr2 libxi6 libxkbcommon-x11-0 ffmpeg)
 if [ "${LTS_TEST_PACKAGES:-0}" = 1 ]; then
-  packages+=(xvfb xauth liblo-tools)
+  packages+=(xvfb xauth liblo-tools systemd)
 fi
 
 missing=()

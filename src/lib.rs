@@ -5,6 +5,8 @@
 //! - [`model`]: the U-Net / ResNet generators and PatchGAN in Burn, model packages, PyTorch import.
 //! - [`infer`]: running a generator on frames.
 //! - [`quality`]: distribution measures of how much outputs look like their subject.
+//! - [`show`]: the live show's behaviour as a pure state machine; [`control`] turns OSC, MIDI,
+//!   keys and preset files into its commands; [`live`] is the window, engine and sources.
 
 pub mod atomic;
 pub mod control;
@@ -13,8 +15,10 @@ pub mod live;
 pub mod look;
 pub mod model;
 pub mod npy;
+pub mod playlist;
 pub mod preset;
 pub mod quality;
+pub mod show;
 pub mod train;
 pub mod train_cpu;
 pub mod unet_cpu;

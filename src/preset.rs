@@ -1,4 +1,5 @@
-//! Presets: one small TOML per dataset/mood: which model, the look, smoothing, crossfade.
+//! Presets: one small TOML per dataset/mood: which model, the look, smoothing, crossfade; and
+//! the list of them a show cycles through.
 
 use std::path::{Path, PathBuf};
 
@@ -6,6 +7,7 @@ use anyhow::{bail, Context, Result};
 use serde::{Deserialize, Serialize};
 
 use crate::control::midi::MidiMap;
+use crate::control::Param;
 use crate::look::Look;
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -69,14 +71,16 @@ impl Preset {
 
     pub fn validate(&self) -> Result<()> {
         self.look.validate()?;
-        if !(0.0..=0.99).contains(&self.smoothing) {
-            bail!("smoothing must be within 0..0.99, got {}", self.smoothing);
-        }
-        if !(0.0..=30.0).contains(&self.crossfade) {
-            bail!(
-                "crossfade must be within 0..30 seconds, got {}",
-                self.crossfade
-            );
+        // The live parameters' ranges are the show's table, so a preset never holds a value
+        // a fader cannot reach.
+        for (param, value) in [
+            (Param::Brightness, self.look.brightness),
+            (Param::Contrast, self.look.contrast),
+            (Param::Downscale, self.look.downscale),
+            (Param::Smoothing, self.smoothing),
+            (Param::Crossfade, self.crossfade),
+        ] {
+            param.check(value).map_err(anyhow::Error::msg)?;
         }
         if self.model.is_empty() {
             bail!("a preset needs a model");
@@ -105,4 +109,61 @@ pub fn preset_files(dir: &Path) -> Vec<PathBuf> {
         .unwrap_or_default();
     files.sort();
     files
+}
+
+/// One preset file: its preset, or why it cannot be read.
+#[derive(Clone, Debug, PartialEq)]
+pub struct PresetEntry {
+    pub path: PathBuf,
+    pub preset: Result<Preset, String>,
+}
+
+/// The presets of a directory (sorted by file name), and where their models are.
+#[derive(Clone, Debug, PartialEq)]
+pub struct PresetList {
+    pub dir: PathBuf,
+    pub entries: Vec<PresetEntry>,
+    pub models: PathBuf,
+}
+
+impl PresetList {
+    pub fn load(dir: &Path, models: &Path) -> Self {
+        let entries = preset_files(dir)
+            .into_iter()
+            .map(|path| PresetEntry {
+                preset: Preset::load(&path).map_err(|e| format!("{e:#}")),
+                path,
+            })
+            .collect();
+        Self {
+            dir: dir.to_path_buf(),
+            entries,
+            models: models.to_path_buf(),
+        }
+    }
+
+    /// Index of a preset by file stem or name.
+    pub fn find(&self, name: &str) -> Option<usize> {
+        self.entries.iter().position(|e| {
+            e.path.file_stem().is_some_and(|s| s == name)
+                || e.preset.as_ref().is_ok_and(|p| p.name == name)
+        })
+    }
+
+    /// The preset's name, or its file where it does not load.
+    pub fn label(&self, index: usize) -> String {
+        match &self.entries[index].preset {
+            Ok(preset) => preset.name.clone(),
+            Err(_) => self.entries[index].path.display().to_string(),
+        }
+    }
+
+    pub fn model_dir(&self, model: &str) -> PathBuf {
+        let direct = PathBuf::from(model);
+        if direct.is_dir() && direct.components().count() > 1 {
+            direct
+        } else {
+            self.models.join(model)
+        }
+    }
 }

@@ -286,7 +286,8 @@ fn training_pairs_are_seeded_and_within_the_documented_ranges() {
 #[test]
 fn the_wgsl_look_lands_in_the_generators_tensor_and_the_generator_runs_on_it() {
     use learning_to_see::infer::{Cpu, Inference};
-    use learning_to_see::look::gpu_tensor::{read_floats, GpuFrame, SharedGpu};
+    use learning_to_see::look::gpu::GpuLook;
+    use learning_to_see::look::gpu_tensor::{look_tensor, read_floats, GpuDirect, SharedGpu};
     use learning_to_see::model::{Arch, GeneratorConfig, NormKind};
 
     let gpu = SharedGpu::new().expect("a wgpu adapter (lavapipe or a GPU)");
@@ -299,7 +300,10 @@ fn the_wgsl_look_lands_in_the_generators_tensor_and_the_generator_runs_on_it() {
         Default::default(),
         config.arch.granularity(),
     );
-    let mut on_gpu = GpuFrame::new(gpu, &config, weights).unwrap();
+    let mut shader = GpuLook::new(&gpu.device);
+    let on_gpu = config
+        .load::<GpuDirect>(weights, &gpu.burn_device())
+        .unwrap();
     let frame = open(fixtures().join("images/landscape.jpg"));
     let look = Look {
         downscale: 8.0,
@@ -310,7 +314,7 @@ fn the_wgsl_look_lands_in_the_generators_tensor_and_the_generator_runs_on_it() {
     let cpu_look = look.apply(&frame, size).unwrap();
     // Twice: the second tensor comes out of Burn's pool, at whatever offset it has.
     for _ in 0..2 {
-        let input = on_gpu.look(&look, &frame, size).unwrap();
+        let input = look_tensor(&gpu, &mut shader, &look, &frame, size).unwrap();
         let diff = grey_diff(&read_floats(input).unwrap(), &cpu_look);
         assert!(
             diff <= 2.0 / 255.0,
@@ -319,7 +323,8 @@ fn the_wgsl_look_lands_in_the_generators_tensor_and_the_generator_runs_on_it() {
     }
     // The same weights on the CPU from the CPU look, and on the device from the WGSL look.
     let expected = on_cpu.run(&cpu_look, size).unwrap();
-    let got = on_gpu.run(&look, &frame, size).unwrap();
+    let input = look_tensor(&gpu, &mut shader, &look, &frame, size).unwrap();
+    let got = read_floats(on_gpu.forward(input)).unwrap();
     let diff = max_abs_diff(&got, &expected);
     assert!(diff < 0.03, "generator on the GPU tensor differs by {diff}");
     assert!(

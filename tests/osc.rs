@@ -4,7 +4,7 @@
 mod common;
 
 use std::net::{SocketAddr, UdpSocket};
-use std::process::{Command, Stdio};
+use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use common::{scratch, synthetic_show};
@@ -275,9 +275,10 @@ fn frames_of(state: &std::collections::HashMap<String, OscType>) -> i64 {
     }
 }
 
-#[test]
-fn ten_thousand_messages_a_second_for_ten_seconds_last_value_wins_and_frames_keep_coming() {
-    let root = scratch("osc_load");
+/// A synthetic show listening for OSC on a free port, once it answers `/lts/state`: the app,
+/// a client socket, a reply socket, the port and its first state.
+fn answering_show(name: &str) -> (Child, UdpSocket, UdpSocket, u16, State) {
+    let root = scratch(name);
     let port = free_port();
     let mut app = synthetic_show(
         &root,
@@ -297,13 +298,21 @@ fn ten_thousand_messages_a_second_for_ten_seconds_last_value_wins_and_frames_kee
         .set_read_timeout(Some(Duration::from_millis(200)))
         .unwrap();
     let deadline = Instant::now() + Duration::from_secs(90);
-    let idle = loop {
+    let first = loop {
         assert!(app.try_wait().unwrap().is_none(), "the app quit");
         if let Some(state) = query_state(&client, &reply, port) {
             break state;
         }
         assert!(Instant::now() < deadline, "the app never answered");
     };
+    (app, client, reply, port, first)
+}
+
+type State = std::collections::HashMap<String, OscType>;
+
+#[test]
+fn ten_thousand_messages_a_second_for_ten_seconds_last_value_wins_and_frames_keep_coming() {
+    let (mut app, client, reply, port, idle) = answering_show("osc_load");
     // A second of idle frames for comparison.
     let idle_start = (Instant::now(), frames_of(&idle));
     std::thread::sleep(Duration::from_secs(2));
@@ -375,4 +384,92 @@ fn ten_thousand_messages_a_second_for_ten_seconds_last_value_wins_and_frames_kee
     eprintln!(
         "OSC load: {sent} messages in {load_seconds:.1} s; {idle_fps:.1} fps idle, {load_fps:.1} fps under load"
     );
+}
+
+/// Issue 16's flood: 100,000 malformed packets from 200 source ports while the show runs. It
+/// keeps drawing and answering, and pushes its state back to at most 32 recent clients.
+#[test]
+fn a_hundred_thousand_malformed_packets_from_many_ports_leave_the_show_drawing() {
+    let (mut app, client, reply, port, first) = answering_show("osc_flood");
+    let before = frames_of(&first);
+    let senders: Vec<UdpSocket> = (0..200)
+        .map(|_| {
+            let socket = UdpSocket::bind("127.0.0.1:0").unwrap();
+            socket.set_nonblocking(true).unwrap();
+            socket
+        })
+        .collect();
+    let mut rng = rand::rngs::StdRng::seed_from_u64(16);
+    let valid =
+        rosc::encoder::encode(&message("/lts/brightness", vec![OscType::Float(0.1)])).unwrap();
+    for i in 0..100_000usize {
+        let mut packet = match i % 4 {
+            // Random bytes.
+            0 => (0..rng.random_range(1..64))
+                .map(|_| rng.random())
+                .collect::<Vec<u8>>(),
+            // A valid message cut short, or with bytes flipped.
+            1 => valid[..rng.random_range(1..valid.len())].to_vec(),
+            2 => {
+                let mut bytes = valid.clone();
+                let at = rng.random_range(0..bytes.len());
+                bytes[at] ^= rng.random::<u8>() | 1;
+                bytes
+            }
+            // Well-formed, but an unknown address or wrong types.
+            _ => rosc::encoder::encode(&message(
+                if i % 8 == 3 {
+                    "/lts/loudness"
+                } else {
+                    "/lts/contrast"
+                },
+                vec![OscType::String("loud".into())],
+            ))
+            .unwrap(),
+        };
+        if packet.is_empty() {
+            packet.push(0);
+        }
+        let _ = senders[i % senders.len()].send_to(&packet, ("127.0.0.1", port));
+        if i % 2000 == 0 {
+            std::thread::sleep(Duration::from_millis(1));
+        }
+    }
+    // Every sender also sends one valid message: 200 clients heard from.
+    for sender in &senders {
+        let _ = sender.send_to(&valid, ("127.0.0.1", port));
+    }
+    std::thread::sleep(Duration::from_millis(500));
+    let after = query_state(&client, &reply, port).expect("the show stopped answering");
+    assert!(
+        frames_of(&after) > before,
+        "no frames drawn during the flood: {before} → {}",
+        frames_of(&after)
+    );
+    // A change is pushed to the clients heard from lately: at most 32 of the 200.
+    for sender in &senders {
+        let mut buffer = [0u8; 4096];
+        while sender.recv_from(&mut buffer).is_ok() {}
+    }
+    let poke = rosc::encoder::encode(&message("/lts/contrast", vec![OscType::Float(1.7)])).unwrap();
+    client.send_to(&poke, ("127.0.0.1", port)).unwrap();
+    std::thread::sleep(Duration::from_millis(800));
+    let pushed = senders
+        .iter()
+        .filter(|sender| {
+            let mut buffer = [0u8; 4096];
+            let mut got = false;
+            while sender.recv_from(&mut buffer).is_ok() {
+                got = true;
+            }
+            got
+        })
+        .count();
+    assert!(
+        (1..=32).contains(&pushed),
+        "state pushed to {pushed} of 200 flooding clients"
+    );
+    assert!(app.try_wait().unwrap().is_none(), "the app quit");
+    let _ = app.kill();
+    let _ = app.wait();
 }

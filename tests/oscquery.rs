@@ -80,9 +80,14 @@ fn the_tree_has_types_ranges_and_values_and_answers_attribute_queries() {
                 addr: "/lts/frames".into(),
                 args: vec![OscType::Long(42)],
             },
+            OscMessage {
+                addr: "/lts/notice".into(),
+                args: vec![OscType::String("generator sea panicked: restarted".into())],
+            },
         ],
         vec!["default".into(), "fire".into()],
-    );
+    )
+    .with_models(vec!["nebula".into(), "sea".into()]);
     let (status, body) = respond("/", &snapshot, 9000);
     assert_eq!(status, 200);
     let root: Value = serde_json::from_str(&body).unwrap();
@@ -98,6 +103,16 @@ fn the_tree_has_types_ranges_and_values_and_answers_attribute_queries() {
     assert_eq!(norm["RANGE"][0]["MAX"], 1.0);
     let preset = &root["CONTENTS"]["lts"]["CONTENTS"]["preset"];
     assert_eq!(preset["RANGE"][0]["VALS"][1], "fire");
+    let model = &root["CONTENTS"]["lts"]["CONTENTS"]["model"];
+    assert_eq!(
+        model["RANGE"][0]["VALS"][1], "sea",
+        "/lts/model offers models"
+    );
+    let notice = &root["CONTENTS"]["lts"]["CONTENTS"]["notice"];
+    assert_eq!(
+        (notice["TYPE"].as_str(), notice["ACCESS"].as_i64()),
+        (Some("s"), Some(1))
+    );
     assert_eq!(root["CONTENTS"]["lts"]["CONTENTS"]["frames"]["TYPE"], "h");
     assert_eq!(
         root["CONTENTS"]["lts"]["CONTENTS"]["flip"]["CONTENTS"]["h"]["TYPE"],
@@ -150,18 +165,34 @@ fn curl_reads_the_running_apps_values_over_http() {
         }
     };
     let (status, info) = curl(&format!("http://127.0.0.1:{http_port}/?HOST_INFO"));
-    let (_, tree) = curl(&format!("http://127.0.0.1:{http_port}/"));
+    // Frames drawn are published once a second even when nothing else changes.
+    let frames_published = |min: i64| {
+        let deadline = Instant::now() + Duration::from_secs(10);
+        loop {
+            let (_, tree) = curl(&format!("http://127.0.0.1:{http_port}/"));
+            let tree: Value = serde_json::from_str(&tree).unwrap_or_default();
+            let frames = tree["CONTENTS"]["lts"]["CONTENTS"]["frames"]["VALUE"][0]
+                .as_i64()
+                .unwrap_or(0);
+            if frames > min || Instant::now() > deadline {
+                break frames;
+            }
+            std::thread::sleep(Duration::from_millis(200));
+        }
+    };
+    let first = frames_published(0);
+    let later = frames_published(first);
     let _ = app.kill();
     let _ = app.wait();
     assert_eq!(value, r#"{"VALUE":[1.75]}"#);
     assert_eq!(status, 200);
     let info: Value = serde_json::from_str(&info).unwrap();
     assert_eq!(info["OSC_PORT"], osc_port);
-    let tree: Value = serde_json::from_str(&tree).unwrap();
-    let frames = tree["CONTENTS"]["lts"]["CONTENTS"]["frames"]["VALUE"][0]
-        .as_i64()
-        .unwrap();
-    assert!(frames > 0, "frames drawn are published");
+    assert!(first > 0, "frames drawn are published");
+    assert!(
+        later > first,
+        "and keep being published: {first} then {later}"
+    );
 }
 
 #[test]

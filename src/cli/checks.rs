@@ -74,6 +74,21 @@ pub fn name(s: &str) -> Result<String, String> {
     }
 }
 
+/// HOST:PORT, where the host is an address or a name (`localhost:9001`, `mixer.local:8000`).
+pub fn host_port(s: &str) -> Result<std::net::SocketAddr, String> {
+    use std::net::ToSocketAddrs;
+    let addresses: Vec<_> = s
+        .to_socket_addrs()
+        .map_err(|e| format!("`{s}` is not HOST:PORT ({e})"))?
+        .collect();
+    addresses
+        .iter()
+        .find(|a| a.is_ipv4())
+        .or(addresses.first())
+        .copied()
+        .ok_or_else(|| format!("`{s}` names no address"))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -96,6 +111,21 @@ mod tests {
         assert_eq!(name("sea-2"), Ok("sea-2".into()));
         for bad in ["", ".", "..", "../x", "a/b", "a\\b", "-x"] {
             assert!(name(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn feedback_goes_to_a_host_name_or_an_address() {
+        assert_eq!(
+            host_port("localhost:9001").map(|a| (a.ip().is_loopback(), a.port())),
+            Ok((true, 9001))
+        );
+        assert_eq!(
+            host_port("10.0.0.7:8000"),
+            Ok("10.0.0.7:8000".parse().unwrap())
+        );
+        for bad in ["localhost", "10.0.0.7", ":9000", "localhost:99999"] {
+            assert!(host_port(bad).is_err(), "{bad}");
         }
     }
 }

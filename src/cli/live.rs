@@ -21,6 +21,10 @@ pub struct LiveArgs {
     source: SourceSpec,
     #[arg(long)]
     fullscreen: bool,
+    /// Gallery: full-screen (on --monitor), cursor hidden, overlay off, screen blanking off, and
+    /// the keyboard locked but for Ctrl+Alt+Q (quit) and Ctrl+Alt+O (overlay).
+    #[arg(long)]
+    gallery: bool,
     /// Monitor index for --fullscreen.
     #[arg(long)]
     monitor: Option<usize>,
@@ -49,11 +53,15 @@ pub struct LiveArgs {
     /// Hide the overlay at start (o toggles it).
     #[arg(long)]
     no_overlay: bool,
+    /// Play a playlist: NAME in presets/playlists/ (or a .toml file): presets in turn for
+    /// their minutes, or a random one every N minutes, crossfading.
+    #[arg(long)]
+    playlist: Option<String>,
     /// OSC (UDP) port for controllers; 0 turns OSC off.
     #[arg(long, default_value_t = 9000)]
     osc_port: u16,
-    /// Also send state feedback to HOST:PORT.
-    #[arg(long)]
+    /// Also send state feedback to HOST:PORT (an address or a host name).
+    #[arg(long, value_parser = checks::host_port)]
     osc_out: Option<std::net::SocketAddr>,
     /// Seconds a continuous parameter takes to glide to a new value.
     #[arg(long, default_value_t = 0.15, value_parser = checks::non_negative)]
@@ -118,7 +126,8 @@ pub fn run(args: LiveArgs) -> Result<()> {
     app::run(LiveOptions {
         preset: args.preset,
         source: args.source,
-        fullscreen: args.fullscreen,
+        fullscreen: args.fullscreen || args.gallery,
+        gallery: args.gallery,
         monitor: args.monitor,
         size: args.size,
         presets: args.presets,
@@ -128,7 +137,7 @@ pub fn run(args: LiveArgs) -> Result<()> {
         frames: args.frames,
         screenshot: args.screenshot,
         sync: args.sync,
-        overlay: !args.no_overlay,
+        overlay: !args.no_overlay && !args.gallery,
         osc_port: args.osc_port,
         osc_out: args.osc_out,
         glide: args.glide,
@@ -140,6 +149,7 @@ pub fn run(args: LiveArgs) -> Result<()> {
         },
         midi_map: args.midi_map,
         device: args.device,
+        playlist: args.playlist,
     });
     Ok(())
 }

@@ -2,7 +2,7 @@ use std::path::PathBuf;
 
 use anyhow::{bail, Result};
 use clap::Args;
-use learning_to_see::live::presets::PresetList;
+use learning_to_see::preset::PresetList;
 
 #[derive(Args)]
 pub struct PresetsArgs {
@@ -23,7 +23,7 @@ pub fn run(args: PresetsArgs) -> Result<()> {
     for (index, entry) in list.entries.iter().enumerate() {
         match &entry.preset {
             Ok(preset) => {
-                let model = list.model_dir(preset);
+                let model = list.model_dir(&preset.model);
                 let status = if model.join("model.toml").exists() {
                     "ok".to_string()
                 } else {

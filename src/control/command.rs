@@ -4,75 +4,7 @@ use std::net::SocketAddr;
 
 use super::midi::LearnTarget;
 
-/// Continuous parameters: each has a native range and takes a controller's 0..1 too.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum Param {
-    Brightness,
-    Contrast,
-    Downscale,
-    Smoothing,
-    Crossfade,
-}
-
-impl Param {
-    pub const ALL: [Param; 5] = [
-        Param::Brightness,
-        Param::Contrast,
-        Param::Downscale,
-        Param::Smoothing,
-        Param::Crossfade,
-    ];
-
-    pub fn name(self) -> &'static str {
-        match self {
-            Param::Brightness => "brightness",
-            Param::Contrast => "contrast",
-            Param::Downscale => "downscale",
-            Param::Smoothing => "smoothing",
-            Param::Crossfade => "crossfade",
-        }
-    }
-
-    pub fn from_name(name: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|p| p.name() == name)
-    }
-
-    /// Native range, inclusive.
-    pub fn range(self) -> (f32, f32) {
-        match self {
-            Param::Brightness => (-1.0, 1.0),
-            Param::Contrast => (0.0, 4.0),
-            Param::Downscale => (1.0, 64.0),
-            Param::Smoothing => (0.0, 0.99),
-            Param::Crossfade => (0.0, 10.0),
-        }
-    }
-
-    pub fn clamp(self, value: f32) -> f32 {
-        let (lo, hi) = self.range();
-        value.clamp(lo, hi)
-    }
-
-    /// Maps a controller's 0..1 onto the native range (downscale is exponential, so a fader
-    /// spends as much travel on 1..8 as on 8..64).
-    pub fn from_norm(self, norm: f32) -> f32 {
-        let norm = norm.clamp(0.0, 1.0);
-        let (lo, hi) = self.range();
-        match self {
-            Param::Downscale => lo * (hi / lo).powf(norm),
-            _ => lo + (hi - lo) * norm,
-        }
-    }
-
-    pub fn to_norm(self, value: f32) -> f32 {
-        let (lo, hi) = self.range();
-        let value = self.clamp(value);
-        match self {
-            Param::Downscale => (value / lo).ln() / (hi / lo).ln(),
-            _ => (value - lo) / (hi - lo),
-        }
-    }
-}
+pub use super::param::Param;
 
 /// A model or preset, by position (0-based), by name, or relative to the current one.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -103,6 +35,23 @@ pub enum Command {
         reply_to: SocketAddr,
     },
     MidiLearn(Learn),
+    /// One raw MIDI message from the controller.
+    Midi(Vec<u8>),
+    /// One key press: the parameter the table binds to it goes one step up or down.
+    Nudge(Param, bool),
+    Overlay(Option<bool>),
+    Fullscreen(Option<bool>),
+    /// The preset files as read again (hot reload, or after a save).
+    ReloadPresets(crate::preset::PresetList),
+    /// The engine has started playing this model.
+    ModelLoaded(String),
+    Playlist(PlaylistCommand),
+    /// A key press (see `show::keys` for what each does).
+    Key(crate::show::Key, crate::show::Modifiers),
+    /// End the show (a deliberate chord; a gallery's supervisor restarts it).
+    Quit,
+    /// Something outside the state (a model load, a file write) reports a problem or result.
+    Report(String),
 }
 
 /// MIDI learn: the next knob or pad touched gets bound.
@@ -116,3 +65,17 @@ pub enum Learn {
 
 /// On/off switches, by their OSC names.
 pub const SWITCHES: [&str; 5] = ["freeze", "blackout", "flip/h", "flip/v", "invert"];
+
+/// Playing a playlist (`presets/playlists/NAME.toml`).
+#[derive(Clone, Debug, PartialEq)]
+pub enum PlaylistCommand {
+    /// Read this playlist and play it.
+    Play(String),
+    /// A playlist that was read: play it from the top.
+    Start(String, Box<crate::playlist::Playlist>),
+    Stop,
+    /// Go on where it stopped.
+    Resume,
+    /// The next preset now.
+    Next,
+}

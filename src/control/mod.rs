@@ -1,9 +1,14 @@
-//! Control: every input (OSC, MIDI, keys, presets) becomes a [`Command`] for the live loop.
+//! Control: every input (OSC, MIDI, keys, presets) becomes a [`Command`] for the show's state;
+//! [`param`] is the one table of live parameters.
+//!
+//! May import: `look`, `preset`, `playlist`, `show`'s key and view types. Never `live`, nannou,
+//! wgpu or clap.
 
 pub mod command;
 pub mod midi;
 pub mod osc;
 pub mod oscquery;
+pub mod param;
 pub mod space;
 
-pub use command::{Command, Learn, Param, Selector, SWITCHES};
+pub use command::{Command, Learn, Param, PlaylistCommand, Selector, SWITCHES};

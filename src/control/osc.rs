@@ -4,14 +4,15 @@
 //! `/lts/<param>/norm`; ints work where floats do; bundles are walked recursively. Unknown
 //! addresses and wrong argument types are logged once each and ignored.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::net::{SocketAddr, UdpSocket};
 use std::sync::mpsc::{channel, Receiver};
 use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
 
 use rosc::{OscMessage, OscPacket, OscType};
 
-use super::command::{Command, Learn, Param, Selector};
+use super::command::{Command, Learn, Param, PlaylistCommand, Selector};
 use super::midi::{Arg, LearnTarget};
 
 #[derive(Debug, PartialEq, Eq)]
@@ -127,6 +128,18 @@ pub fn parse_message(message: &OscMessage, from: SocketAddr) -> Result<Command, 
             _ => return Err(bad()),
         }),
         "midi/learn/cancel" => Command::MidiLearn(Learn::Cancel),
+        "playlist" => Command::Playlist(match args.first() {
+            Some(OscType::String(name)) if valid_preset_name(name) => {
+                PlaylistCommand::Play(name.clone())
+            }
+            Some(arg) => match number(arg) {
+                Some(v) if v >= 0.5 => PlaylistCommand::Resume,
+                Some(_) => PlaylistCommand::Stop,
+                None => return Err(bad()),
+            },
+            None => return Err(bad()),
+        }),
+        "playlist/next" => Command::Playlist(PlaylistCommand::Next),
         "state" => {
             // Optional port: reply there instead of to the sending port (for one-shot senders).
             let port = match args.first() {
@@ -173,10 +186,66 @@ pub fn parse_packet(
     }
 }
 
-/// The running server: commands arrive on `commands`; `clients` are everyone who has sent.
+/// A controller is sent feedback for this long after it last sent something.
+pub const CLIENT_TTL: Duration = Duration::from_secs(600);
+/// At most this many controllers get feedback (the ones heard from most recently).
+pub const MAX_CLIENTS: usize = 32;
+
+/// The controllers heard from lately: bounded and expiring, so a flood from many ports (or a
+/// phone that left the network) never grows the list or the feedback traffic.
+#[derive(Debug, Default)]
+pub struct Clients {
+    heard: HashMap<SocketAddr, Instant>,
+}
+
+impl Clients {
+    pub fn heard(&mut self, from: SocketAddr, now: Instant) {
+        self.heard.insert(from, now);
+        if self.heard.len() > MAX_CLIENTS {
+            let oldest = self
+                .heard
+                .iter()
+                .min_by_key(|(_, at)| **at)
+                .map(|(a, _)| *a);
+            if let Some(oldest) = oldest {
+                self.heard.remove(&oldest);
+            }
+        }
+    }
+
+    /// The clients to send feedback to at `now` (forgetting those gone quiet).
+    pub fn current(&mut self, now: Instant) -> Vec<SocketAddr> {
+        self.heard
+            .retain(|_, at| now.saturating_duration_since(*at) < CLIENT_TTL);
+        let mut clients: Vec<SocketAddr> = self.heard.keys().copied().collect();
+        clients.sort();
+        clients
+    }
+}
+
+/// Waits after a failed receive, doubling up to a second, so a socket that keeps failing
+/// costs no CPU; the first success resets it.
+#[derive(Debug, Default)]
+pub struct Backoff {
+    failures: u32,
+}
+
+impl Backoff {
+    pub fn failed(&mut self) -> Duration {
+        self.failures = self.failures.saturating_add(1);
+        Duration::from_millis(1u64 << self.failures.min(10)).min(Duration::from_secs(1))
+    }
+
+    pub fn succeeded(&mut self) {
+        self.failures = 0;
+    }
+}
+
+/// The running server: commands arrive on `commands`; `clients` are the controllers heard
+/// from lately.
 pub struct OscServer {
     pub commands: Mutex<Receiver<(Command, SocketAddr)>>,
-    pub clients: Arc<Mutex<HashSet<SocketAddr>>>,
+    pub clients: Arc<Mutex<Clients>>,
     socket: UdpSocket,
     pub port: u16,
 }
@@ -186,7 +255,7 @@ impl OscServer {
         let socket = UdpSocket::bind(("0.0.0.0", port))?;
         let port = socket.local_addr()?.port();
         let (sender, receiver) = channel();
-        let clients = Arc::new(Mutex::new(HashSet::new()));
+        let clients = Arc::new(Mutex::new(Clients::default()));
         let listener = socket.try_clone()?;
         let known = Arc::clone(&clients);
         std::thread::Builder::new()
@@ -199,9 +268,21 @@ impl OscServer {
                         tracing::warn!("osc: {message} (ignored; logged once)");
                     }
                 };
+                let mut backoff = Backoff::default();
                 loop {
-                    let Ok((len, from)) = listener.recv_from(&mut buffer) else {
-                        continue;
+                    let (len, from) = match listener.recv_from(&mut buffer) {
+                        Ok(received) => {
+                            backoff.succeeded();
+                            received
+                        }
+                        Err(error) => {
+                            report(
+                                format!("recv {:?}", error.kind()),
+                                format!("receiving failed: {error}"),
+                            );
+                            std::thread::sleep(backoff.failed());
+                            continue;
+                        }
                     };
                     let packet = match rosc::decoder::decode_udp(&buffer[..len]) {
                         Ok((_, packet)) => packet,
@@ -213,7 +294,10 @@ impl OscServer {
                             continue;
                         }
                     };
-                    known.lock().unwrap_or_else(|e| e.into_inner()).insert(from);
+                    known
+                        .lock()
+                        .unwrap_or_else(|e| e.into_inner())
+                        .heard(from, Instant::now());
                     let (mut commands, mut issues) = (Vec::new(), Vec::new());
                     parse_packet(&packet, from, &mut commands, &mut issues);
                     for issue in issues {
@@ -265,8 +349,49 @@ impl OscServer {
         self.clients
             .lock()
             .unwrap_or_else(|e| e.into_inner())
-            .iter()
-            .copied()
-            .collect()
+            .current(Instant::now())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_client_list_is_bounded_and_forgets_the_quiet() {
+        let start = Instant::now();
+        let mut clients = Clients::default();
+        for port in 0..1000u16 {
+            let at = start + Duration::from_millis(port as u64);
+            clients.heard(SocketAddr::from(([10, 0, 0, 1], 10_000 + port)), at);
+        }
+        let now = start + Duration::from_secs(1);
+        let current = clients.current(now);
+        assert_eq!(current.len(), MAX_CLIENTS);
+        assert!(
+            current
+                .iter()
+                .all(|a| a.port() >= 10_000 + 1000 - MAX_CLIENTS as u16),
+            "the most recent senders are kept: {current:?}"
+        );
+        let phone = SocketAddr::from(([10, 0, 0, 2], 9000));
+        clients.heard(phone, now);
+        assert!(clients.current(now + CLIENT_TTL / 2).contains(&phone));
+        assert!(clients.current(now + CLIENT_TTL * 2).is_empty());
+    }
+
+    #[test]
+    fn a_failing_socket_backs_off_to_a_second() {
+        let mut backoff = Backoff::default();
+        let waits: Vec<Duration> = (0..20).map(|_| backoff.failed()).collect();
+        assert!(waits.windows(2).all(|w| w[0] <= w[1]));
+        assert_eq!(waits[19], Duration::from_secs(1));
+        let total: Duration = waits.iter().sum();
+        assert!(
+            total > Duration::from_secs(5),
+            "20 failures spin: {total:?}"
+        );
+        backoff.succeeded();
+        assert_eq!(backoff.failed(), Duration::from_millis(2));
     }
 }

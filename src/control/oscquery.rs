@@ -17,6 +17,7 @@ const NAME: &str = "learning-to-see";
 pub struct Snapshot {
     pub values: HashMap<String, Vec<OscType>>,
     pub presets: Vec<String>,
+    pub models: Vec<String>,
 }
 
 impl Snapshot {
@@ -27,7 +28,14 @@ impl Snapshot {
                 .map(|m| (m.addr.clone(), m.args.clone()))
                 .collect(),
             presets,
+            models: Vec::new(),
         }
+    }
+
+    /// The models `/lts/model` offers.
+    pub fn with_models(mut self, models: Vec<String>) -> Self {
+        self.models = models;
+        self
     }
 }
 
@@ -58,16 +66,22 @@ fn leaf(address: &Address, snapshot: &Snapshot) -> Map<String, Value> {
             3,
             Some(json!([{ "MIN": 0, "MAX": 2, "VALS": [0, 1, 2] }])),
         ),
+        Kind::Choice if address.path == "/lts/model" => {
+            ("s", 3, Some(json!([{ "VALS": snapshot.models }])))
+        }
         Kind::Choice => ("s", 3, Some(json!([{ "VALS": snapshot.presets }]))),
         Kind::Trigger => ("N", 2, None),
+        // Readable where the show publishes a value (the playlist playing).
+        Kind::Text if snapshot.values.contains_key(&address.path) => ("s", 3, None),
         Kind::Text => ("s", 2, None),
         Kind::State => ("i", 2, None),
         Kind::Reading => {
-            let long = matches!(
-                snapshot.values.get(&address.path).and_then(|v| v.first()),
-                Some(OscType::Long(_))
-            );
-            (if long { "h" } else { "f" }, 1, None)
+            let kind = match snapshot.values.get(&address.path).and_then(|v| v.first()) {
+                Some(OscType::Long(_)) => "h",
+                Some(OscType::String(_)) => "s",
+                _ => "f",
+            };
+            (kind, 1, None)
         }
     };
     let mut node = Map::new();

@@ -32,18 +32,6 @@ pub struct Address {
     pub description: String,
 }
 
-fn param_description(param: Param) -> &'static str {
-    match param {
-        Param::Brightness => "Added to the grey look after contrast",
-        Param::Contrast => "Multiplies the grey look around mid-grey",
-        Param::Downscale => {
-            "How coarse the look is: the frame is shrunk by this factor and blown up"
-        }
-        Param::Smoothing => "Temporal smoothing of the output (0 none, 0.99 very slow)",
-        Param::Crossfade => "Seconds of crossfade when the model changes",
-    }
-}
-
 /// Every address the app accepts.
 pub fn addresses() -> Vec<Address> {
     let mut all = Vec::new();
@@ -55,7 +43,7 @@ pub fn addresses() -> Vec<Address> {
         })
     };
     for param in Param::ALL {
-        add(param.name(), Kind::Param(param), param_description(param));
+        add(param.name(), Kind::Param(param), param.spec().description);
         add(
             &format!("{}/norm", param.name()),
             Kind::Norm(param),
@@ -101,11 +89,26 @@ pub fn addresses() -> Vec<Address> {
     );
     add("midi/learn/cancel", Kind::Trigger, "Leave MIDI learn");
     add(
+        "playlist",
+        Kind::Text,
+        "Play presets/playlists/NAME.toml; 0 stops it, 1 goes on; reads back the one playing",
+    );
+    add(
+        "playlist/next",
+        Kind::Trigger,
+        "The playlist's next preset now",
+    );
+    add(
         "frames",
         Kind::Reading,
         "Frames drawn since the show started",
     );
     add("fps", Kind::Reading, "Frames per second");
+    add(
+        "notice",
+        Kind::Reading,
+        "What the overlay says is wrong or changed (a restart, a bad file), or empty",
+    );
     add(
         "state",
         Kind::State,

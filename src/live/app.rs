@@ -1,28 +1,30 @@
 //! The nannou sketch: engine output into textures, composited full-screen, keys for the
 //! performer, an overlay with what is going on.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::{Mutex, OnceLock};
 use std::time::Instant;
 
 use nannou::prelude::*;
 
-use super::composite::{fade_level, Composite};
-use super::engine::{load_model, Engine, Output, Pipeline, Settings};
-use super::presets::PresetList;
+use super::composite::Composite;
+use super::engine::{load_model, Engine, Output, Pipeline, NO_MODEL};
 use super::sketch::{blank, rgba_image, DeviceChoice, ModelTextures, Show};
 use super::source::{self, SourceHandle, SourceSpec};
 use super::view::{rgb_to_rgba, square_side, Fill, ViewMode};
-use crate::control::midi::{Arg, LearnTarget};
-use crate::control::osc::valid_preset_name;
-use crate::control::{Command, Learn, Param, Selector};
-use crate::preset::Preset;
+use crate::control::{Command, PlaylistCommand};
+use crate::model::ModelPackage;
+use crate::playlist::Playlist;
+use crate::preset::PresetList;
+use crate::show::{Effect, Modifiers, Readings, ShowConfig, ShowState};
 
 #[derive(Clone, Debug)]
 pub struct LiveOptions {
     pub preset: Option<String>,
     pub source: SourceSpec,
     pub fullscreen: bool,
+    /// A gallery: keyboard locked but for chords, screen blanking off.
+    pub gallery: bool,
     pub monitor: Option<usize>,
     pub size: (u32, u32),
     pub presets: PathBuf,
@@ -52,9 +54,18 @@ pub struct LiveOptions {
     pub midi_map: PathBuf,
     /// Where the generator runs.
     pub device: DeviceChoice,
+    /// A playlist to start with (a name under `presets/playlists/`, or a file).
+    pub playlist: Option<String>,
 }
 
+mod frame_stats;
+mod overlay;
 mod remote;
+mod window;
+
+use frame_stats::FrameStats;
+use overlay::draw_overlay;
+use window::{keep_screen_awake, set_cursor_visible, set_fullscreen, show_key};
 
 static OPTIONS: OnceLock<LiveOptions> = OnceLock::new();
 
@@ -74,65 +85,21 @@ struct SyncPipeline {
     frame: u64,
 }
 
+/// The window's side of the show: the state, and the workers and textures around it.
 struct Live {
     options: LiveOptions,
+    state: ShowState,
     source: Option<SourceHandle>,
     engine: Option<Engine>,
     sync: Option<Mutex<SyncPipeline>>,
-    presets: PresetList,
-    current: Option<usize>,
-    settings: Settings,
-    view: ViewMode,
-    blackout: bool,
-    /// Master level of the composite, gliding to 0 on blackout and back to 1.
-    level: f32,
-    overlay: bool,
-    fullscreen: bool,
     textures: Textures,
     last: Option<(super::engine::Timings, String, usize)>,
-    outputs_seen: u64,
-    notice: Option<String>,
     remote: remote::Remote,
-    /// Where continuous parameters are heading; `settings` glides towards them.
-    targets: Targets,
-    crossfade: f32,
-    /// State changed since feedback was last sent.
-    dirty: bool,
-    /// What the performer changed last: MIDI learn binds to it.
-    last_touched: Option<LearnTarget>,
     frames: FrameStats,
+    /// The engine's last notice, passed on to the state when it changes.
+    engine_notice: Option<String>,
     presets_stamp: Vec<(PathBuf, Option<std::time::SystemTime>)>,
     presets_checked: Instant,
-}
-
-/// Target values of the continuous parameters.
-#[derive(Clone, Copy, Debug, PartialEq)]
-struct Targets {
-    brightness: f32,
-    contrast: f32,
-    downscale: f32,
-    smoothing: f32,
-}
-
-impl Targets {
-    fn value(&self, param: Param, crossfade: f32) -> f32 {
-        match param {
-            Param::Brightness => self.brightness,
-            Param::Contrast => self.contrast,
-            Param::Downscale => self.downscale,
-            Param::Smoothing => self.smoothing,
-            Param::Crossfade => crossfade,
-        }
-    }
-
-    fn of(settings: &Settings) -> Self {
-        Self {
-            brightness: settings.look.brightness,
-            contrast: settings.look.contrast,
-            downscale: settings.look.downscale,
-            smoothing: settings.smoothing,
-        }
-    }
 }
 
 /// Runs the live show in a window until it is closed (or for `options.frames`).
@@ -167,27 +134,32 @@ fn model(app: &App) -> Live {
     if options.fullscreen {
         set_cursor_visible(app, window, false);
     }
+    let mut notices = Vec::new();
+    let (remote, midi_map) = remote::Remote::start(&options, &mut notices);
     let presets = PresetList::load(&options.presets, &options.models);
-    let current = choose_preset(&presets, options.preset.as_deref());
-    let preset = current.and_then(|i| presets.entries[i].preset.clone().ok());
-    let settings = Settings {
-        look: preset.as_ref().map(|p| p.look).unwrap_or_default(),
-        smoothing: preset.as_ref().map_or(0.5, |p| p.smoothing),
-        frozen: false,
+    let config = ShowConfig {
+        glide: options.glide,
+        midi_input: remote.midi_input.is_some(),
+        midi_map,
+        view: options.view,
+        overlay: options.overlay,
+        fullscreen: options.fullscreen,
+        locked: options.gallery,
     };
-    let mut notice = None;
+    if options.gallery {
+        keep_screen_awake();
+    }
+    let (mut state, effects) = ShowState::new(
+        presets,
+        ModelPackage::names(&options.models),
+        options.preset.as_deref(),
+        config,
+    );
+    if let Some(notice) = state.notice() {
+        eprintln!("warning: {notice}");
+    }
     let (source, engine, sync) = if options.sync {
-        let model =
-            preset
-                .as_ref()
-                .and_then(|p| match load_model(&presets.model_dir(p), 0.0, None) {
-                    Ok(model) => Some(model),
-                    Err(error) => {
-                        notice = Some(format!("model not loaded: {error:#}"));
-                        None
-                    }
-                });
-        let pipeline = Pipeline::new(model, 256);
+        let pipeline = Pipeline::new(None, 256);
         (
             None,
             None,
@@ -195,35 +167,21 @@ fn model(app: &App) -> Live {
         )
     } else {
         let source = source::start(&options.source);
-        let engine = Engine::start_on(source.clone(), settings, 256, options.device.backend());
-        if let Some(preset) = &preset {
-            engine.load(presets.model_dir(preset), 0.0);
-        }
+        let engine = Engine::start_on(
+            source.clone(),
+            state.settings(),
+            256,
+            options.device.backend(),
+        );
         (Some(source), Some(engine), None)
     };
-    if preset.is_none() {
-        notice = Some(match current {
-            Some(i) => presets.entries[i].preset.clone().err().unwrap_or_default(),
-            None => format!(
-                "no presets in {}: showing the look",
-                options.presets.display()
-            ),
-        });
+    for notice in notices {
+        state.apply(Command::Report(notice));
     }
-    let mut notices = Vec::new();
-    let mut remote = remote::Remote::start(&options, &mut notices);
-    remote
-        .midi
-        .set_preset_map(preset.as_ref().and_then(|p| p.midi.clone()));
-    if let Some(first) = notices.into_iter().next() {
-        notice = Some(first);
-    }
-    Live {
+    let mut live = Live {
         remote,
-        targets: Targets::of(&settings),
-        crossfade: preset.as_ref().map_or(1.0, |p| p.crossfade),
-        dirty: true,
-        last_touched: None,
+        state,
+        engine_notice: None,
         frames: FrameStats::default(),
         presets_stamp: preset_stamps(&options.presets),
         presets_checked: Instant::now(),
@@ -232,84 +190,98 @@ fn model(app: &App) -> Live {
             frame: blank(app, 16, 9),
             frame_size: (16, 9),
         },
-        view: options.view,
-        overlay: options.overlay,
-        fullscreen: options.fullscreen,
         options,
         source,
         engine,
         sync,
-        presets,
-        current,
-        settings,
-        blackout: false,
-        level: 1.0,
         last: None,
-        outputs_seen: 0,
-        notice,
+    };
+    perform(app, &mut live, effects);
+    if let Some(name) = live.options.playlist.clone() {
+        apply(
+            app,
+            &mut live,
+            Command::Playlist(PlaylistCommand::Play(name)),
+        );
+    }
+    live
+}
+
+/// Applies a command to the state and carries out what it asks.
+fn apply(app: &App, live: &mut Live, command: Command) {
+    let effects = live.state.apply(command);
+    perform(app, live, effects);
+}
+
+/// Carries out the state's effects: the only place the window's show does I/O for it.
+fn perform(app: &App, live: &mut Live, effects: Vec<Effect>) {
+    for effect in effects {
+        match effect {
+            Effect::LoadModel { dir, crossfade, .. } => load(app, live, dir, crossfade),
+            Effect::SavePreset { path, preset } => {
+                let command = match preset.save(&path) {
+                    Ok(()) => Command::ReloadPresets(PresetList::load(
+                        &live.options.presets,
+                        &live.options.models,
+                    )),
+                    Err(error) => Command::Report(format!("{error:#}")),
+                };
+                live.presets_stamp = preset_stamps(&live.options.presets);
+                apply(app, live, command);
+            }
+            Effect::SaveMidiMap { map, learned } => {
+                let path = &live.remote.midi_map;
+                let report = match map.save(path) {
+                    Ok(()) => format!("MIDI learned {learned} (saved to {})", path.display()),
+                    Err(error) => format!("MIDI learned {learned}, not saved: {error:#}"),
+                };
+                live.state.apply(Command::Report(report));
+            }
+            Effect::ReplyState(to) => live.remote.reply_state(&live.state, to),
+            Effect::PushState => live.remote.push_state(&live.state, live.options.osc_out),
+            Effect::Fullscreen(on) => set_fullscreen(app, app.window_id(), on),
+            Effect::Quit => {
+                tracing::info!("quit by the chord");
+                app.quit();
+            }
+            Effect::LoadPlaylist { name, path } => {
+                let command = match Playlist::load(&path) {
+                    Ok(playlist) => {
+                        tracing::info!("playlist {name} from {}", path.display());
+                        Command::Playlist(PlaylistCommand::Start(name, Box::new(playlist)))
+                    }
+                    Err(error) => {
+                        tracing::warn!("{error:#}");
+                        Command::Report(format!("{error:#}"))
+                    }
+                };
+                apply(app, live, command);
+            }
+        }
     }
 }
 
-/// The asked-for preset, else `default`, else the first valid one.
-fn choose_preset(presets: &PresetList, wanted: Option<&str>) -> Option<usize> {
-    if let Some(name) = wanted {
-        let found = presets.find(name);
-        if found.is_none() {
-            eprintln!(
-                "warning: no preset `{name}` in {}; using the default",
-                presets.models.display()
-            );
-        }
-        if found.is_some() {
-            return found;
-        }
+fn load(app: &App, live: &mut Live, dir: PathBuf, crossfade: f32) {
+    if let Some(engine) = &live.engine {
+        engine.load(dir, crossfade);
+        return;
     }
-    presets
-        .find("default")
-        .or_else(|| presets.entries.iter().position(|e| e.preset.is_ok()))
-}
-
-/// Frame times, for the overlay, `/lts/state` and the summary at the end of a timed run.
-#[derive(Default)]
-struct FrameStats {
-    drawn: u64,
-    fps: f32,
-    times_ms: Vec<f32>,
-    /// Stage timings of the engine outputs shown.
-    stages: Vec<super::engine::Timings>,
-}
-
-impl FrameStats {
-    const WARM_UP: u64 = 10;
-
-    fn record(&mut self, app: &App) {
-        self.drawn = app.elapsed_frames();
-        self.fps = app.fps() as f32;
-        if self.drawn > Self::WARM_UP && self.times_ms.len() < 1_000_000 {
-            self.times_ms.push(app.time_delta() * 1e3);
+    let Some(sync) = &live.sync else {
+        return;
+    };
+    let loaded = load_model(&dir, crossfade, None);
+    let command = match loaded {
+        Ok(model) => {
+            let name = model.name.clone();
+            sync.lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .pipeline
+                .set_model(model);
+            Command::ModelLoaded(name)
         }
-    }
-
-    fn record_output(&mut self, timings: &super::engine::Timings) {
-        if self.drawn > Self::WARM_UP && self.stages.len() < 1_000_000 {
-            self.stages.push(*timings);
-        }
-    }
-
-    fn summary(&self) -> String {
-        let mut times = self.times_ms.clone();
-        if times.is_empty() {
-            return "frame time: not measured".into();
-        }
-        times.sort_by(f32::total_cmp);
-        let mean = times.iter().sum::<f32>() / times.len() as f32;
-        let p99 = times[(times.len() * 99 / 100).min(times.len() - 1)];
-        format!(
-            "frame time: mean {mean:.1} ms, p99 {p99:.1} ms, max {:.1} ms over {} frames",
-            times[times.len() - 1],
-            times.len()
-        )
-    }
+        Err(error) => Command::Report(format!("model not loaded: {error:#}")),
+    };
+    apply(app, live, command);
 }
 
 fn update(app: &App, live: &mut Live) {
@@ -319,47 +291,67 @@ fn update(app: &App, live: &mut Live) {
         println!("{}", live.frames.summary());
         println!("{}", super::headless::stage_medians(&live.frames.stages));
     }
-    remote::poll(live);
-    reload_presets(live);
-    glide(live, app.time_delta());
-    remote::push_state(live);
+    live.state.observe(Readings {
+        frames: live.frames.drawn,
+        fps: live.frames.fps,
+    });
+    for command in live.remote.poll() {
+        apply(app, live, command);
+    }
+    reload_presets(app, live);
+    let effects = live.state.tick(app.time_delta());
+    perform(app, live, effects);
     if let (Some(total), Some(path)) = (live.options.frames, &live.options.screenshot) {
         if frame_index + SCREENSHOT_LEAD == total {
             app.main_window().save_screenshot(path.clone());
         }
     }
+    let settings = live.state.settings();
     let output = match (&live.sync, &live.engine) {
         (Some(sync), _) => {
             let mut sync = sync.lock().unwrap_or_else(|e| e.into_inner());
             let t = sync.frame as f32 / 30.0;
             sync.frame += 1;
             let frame = std::sync::Arc::new(source::synthetic::frame(t));
-            match sync.pipeline.process(frame, &live.settings) {
+            match sync.pipeline.process(frame, &settings) {
                 Ok(output) => Some(output),
                 Err(error) => {
-                    live.notice = Some(format!("{error:#}"));
+                    drop(sync);
+                    apply(app, live, Command::Report(format!("{error:#}")));
                     None
                 }
             }
         }
         (None, Some(engine)) => {
-            engine.set_settings(live.settings);
-            if let Some(notice) = engine.notice() {
-                live.notice = Some(notice);
+            engine.set_settings(settings);
+            let notice = engine.notice();
+            if notice.is_some() && notice != live.engine_notice {
+                live.engine_notice.clone_from(&notice);
+                apply(app, live, Command::Report(notice.unwrap_or_default()));
+            } else {
+                live.engine_notice = notice;
             }
-            engine.outputs.take()
+            live.engine
+                .as_ref()
+                .and_then(|engine| engine.outputs.take())
         }
         _ => None,
     };
     if let Some(output) = output {
+        if output.model != NO_MODEL
+            && !output.model.is_empty()
+            && live.state.model() != Some(output.model.as_str())
+        {
+            apply(app, live, Command::ModelLoaded(output.model.clone()));
+        }
         show(app, live, output);
     }
 }
 
 fn show(app: &App, live: &mut Live, mut output: Output) {
-    let with_look = live.view != ViewMode::Output;
+    let with_look = live.state.view() != ViewMode::Output;
     live.textures.model.show(app, &mut output, with_look);
-    if live.view == ViewMode::All {
+    if live.state.view() == ViewMode::All {
         let dims = output.frame.dimensions();
         let bytes = rgb_to_rgba(output.frame.as_raw());
         if live.textures.frame_size != dims {
@@ -369,7 +361,6 @@ fn show(app: &App, live: &mut Live, mut output: Output) {
             app.modify_image(&live.textures.frame, move |image| image.data = Some(bytes));
         }
     }
-    live.outputs_seen += 1;
     live.frames.record_output(&output.timings);
     live.last = Some((output.timings, output.model, output.size));
 }
@@ -377,13 +368,13 @@ fn show(app: &App, live: &mut Live, mut output: Output) {
 fn view(app: &App, live: &Live) {
     let draw = app.draw();
     draw.background().color(BLACK);
-    if live.blackout && live.level <= 0.0 {
+    if live.state.blackout() && live.state.level() <= 0.0 {
         return;
     }
     let window = app.window_rect();
-    let pictures = draw.shader_model(Composite::at_level(live.level));
+    let pictures = draw.shader_model(Composite::at_level(live.state.level()));
     let (w, h) = (window.w(), window.h());
-    match live.view {
+    match live.state.view() {
         ViewMode::Output => {
             let side = square_side(w, h, live.options.fill);
             pictures
@@ -425,367 +416,24 @@ fn view(app: &App, live: &Live) {
                 .texture(&live.textures.model.output);
         }
     }
-    if live.overlay {
+    if live.state.overlay() {
         draw_overlay(app, live, &draw, window);
     }
 }
 
-fn draw_overlay(app: &App, live: &Live, draw: &Draw, window: geom::Rect<f32>) {
-    let mut lines = vec![format!("{:.0} fps", app.fps())];
-    if let Some((timings, model, size)) = &live.last {
-        let device = live
-            .engine
-            .as_ref()
-            .and_then(|engine| engine.device.get().cloned())
-            .unwrap_or_else(|| "CPU".into());
-        lines.push(format!(
-            "look {:.1} ms · generator {:.1} ms · frame {:.1} ms · {size}² · {device}",
-            timings.look_ms, timings.generator_ms, timings.total_ms
-        ));
-        lines.push(format!("model {model}"));
-    }
-    if let Some(i) = live.current {
-        lines.push(format!(
-            "preset {} ({}/{})",
-            preset_label(live, i),
-            i + 1,
-            live.presets.entries.len()
-        ));
-    }
-    let look = &live.settings.look;
-    lines.push(format!(
-        "downscale {:.1} · contrast {:.2} · brightness {:+.2} · smoothing {:.2}{}{}{}",
-        look.downscale,
-        look.contrast,
-        look.brightness,
-        live.settings.smoothing,
-        if look.flip_h { " · flip h" } else { "" },
-        if look.flip_v { " · flip v" } else { "" },
-        if live.settings.frozen {
-            " · FROZEN"
-        } else {
-            ""
-        },
-    ));
-    if let Some(source) = &live.source {
-        lines.push(format!("source {}", source.status()));
-    }
-    if let Some(midi) = &live.remote.midi_input {
-        lines.push(midi.status());
-    }
-    if let Some(target) = live.remote.midi.learning() {
-        lines.push(format!(
-            "MIDI learn: move a knob or hit a pad for {} (l cancels)",
-            target.label()
-        ));
-    }
-    if let Some(notice) = &live.notice {
-        lines.push(format!("! {notice}"));
-    }
-    let text = lines.join("\n");
-    let pad = 12.0;
-    draw.text(&text)
-        .font_size(14)
-        .left_justify()
-        .align_text_top()
-        .color(WHITE)
-        .x_y(
-            window.left() + window.w() / 2.0 + pad,
-            window.top() - window.h() / 2.0 - pad,
-        )
-        .w_h(window.w() - 2.0 * pad, window.h() - 2.0 * pad);
-}
-
-fn preset_label(live: &Live, index: usize) -> String {
-    match &live.presets.entries[index].preset {
-        Ok(preset) => preset.name.clone(),
-        Err(_) => live.presets.entries[index].path.display().to_string(),
-    }
-}
-
-fn switch_preset(live: &mut Live, index: usize) {
-    let Some(entry) = live.presets.entries.get(index) else {
-        live.notice = Some(format!("no preset {}", index + 1));
-        return;
-    };
-    match &entry.preset {
-        Ok(preset) => {
-            let preset: Preset = preset.clone();
-            live.settings.look = preset.look;
-            live.settings.smoothing = preset.smoothing;
-            live.targets = Targets::of(&live.settings);
-            live.crossfade = preset.crossfade;
-            live.dirty = true;
-            live.current = Some(index);
-            live.notice = None;
-            live.remote.midi.set_preset_map(preset.midi.clone());
-            let dir = live.presets.model_dir(&preset);
-            if let Some(engine) = &live.engine {
-                engine.load(dir, preset.crossfade);
-            } else if let Some(sync) = &live.sync {
-                let mut sync = sync.lock().unwrap_or_else(|e| e.into_inner());
-                match load_model(&dir, preset.crossfade, None) {
-                    Ok(model) => sync.pipeline.set_model(model),
-                    Err(error) => live.notice = Some(format!("model not loaded: {error:#}")),
-                }
-            }
-        }
-        Err(error) => live.notice = Some(error.clone()),
-    }
-}
-
-fn set_cursor_visible(app: &App, window: Entity, visible: bool) {
-    app.command_scope(move |mut commands| {
-        commands.queue(move |world: &mut World| {
-            if let Some(mut cursor) = world.get_mut::<CursorOptions>(window) {
-                cursor.visible = visible;
-            }
-        });
-    });
-}
-
-fn set_fullscreen(app: &App, window: Entity, fullscreen: bool) {
-    app.command_scope(move |mut commands| {
-        commands.queue(move |world: &mut World| {
-            if let Some(mut window) = world.get_mut::<Window>(window) {
-                window.mode = if fullscreen {
-                    bevy::window::WindowMode::BorderlessFullscreen(MonitorSelection::Current)
-                } else {
-                    bevy::window::WindowMode::Windowed
-                };
-            }
-        });
-    });
-    set_cursor_visible(app, window, !fullscreen);
-}
-
 fn key_pressed(app: &App, live: &mut Live, key: KeyCode) {
-    let shift = app.keys().pressed(KeyCode::ShiftLeft) || app.keys().pressed(KeyCode::ShiftRight);
-    match key {
-        KeyCode::Digit1
-        | KeyCode::Digit2
-        | KeyCode::Digit3
-        | KeyCode::Digit4
-        | KeyCode::Digit5
-        | KeyCode::Digit6
-        | KeyCode::Digit7
-        | KeyCode::Digit8
-        | KeyCode::Digit9 => apply(live, Command::Preset(Selector::Index(digit(key)))),
-        KeyCode::ArrowRight => apply(live, Command::Preset(Selector::Next)),
-        KeyCode::ArrowLeft => apply(live, Command::Preset(Selector::Prev)),
-        KeyCode::KeyV if shift => apply(live, Command::FlipV(None)),
-        KeyCode::KeyV => apply(live, Command::View(None)),
-        KeyCode::KeyH => apply(live, Command::FlipH(None)),
-        KeyCode::KeyL if live.remote.midi.learning().is_some() => {
-            apply(live, Command::MidiLearn(Learn::Cancel))
-        }
-        KeyCode::KeyL => apply(live, Command::MidiLearn(Learn::LastTouched)),
-        KeyCode::KeyF => {
-            live.fullscreen = !live.fullscreen;
-            set_fullscreen(app, app.window_id(), live.fullscreen);
-        }
-        KeyCode::Space => apply(live, Command::Freeze(None)),
-        KeyCode::KeyB => apply(live, Command::Blackout(None)),
-        KeyCode::KeyO => live.overlay = !live.overlay,
-        KeyCode::BracketLeft => apply(
-            live,
-            Command::Set(Param::Downscale, live.targets.downscale / 1.1),
-        ),
-        KeyCode::BracketRight => apply(
-            live,
-            Command::Set(Param::Downscale, live.targets.downscale * 1.1),
-        ),
-        KeyCode::Minus => apply(
-            live,
-            Command::Set(Param::Contrast, live.targets.contrast - 0.05),
-        ),
-        KeyCode::Equal => apply(
-            live,
-            Command::Set(Param::Contrast, live.targets.contrast + 0.05),
-        ),
-        KeyCode::Comma => apply(
-            live,
-            Command::Set(Param::Brightness, live.targets.brightness - 0.02),
-        ),
-        KeyCode::Period => apply(
-            live,
-            Command::Set(Param::Brightness, live.targets.brightness + 0.02),
-        ),
-        KeyCode::Escape if live.fullscreen => {
-            live.fullscreen = false;
-            set_fullscreen(app, app.window_id(), false);
-        }
-        _ => {}
-    }
-}
-
-fn digit(key: KeyCode) -> usize {
-    [
-        KeyCode::Digit1,
-        KeyCode::Digit2,
-        KeyCode::Digit3,
-        KeyCode::Digit4,
-        KeyCode::Digit5,
-        KeyCode::Digit6,
-        KeyCode::Digit7,
-        KeyCode::Digit8,
-        KeyCode::Digit9,
-    ]
-    .iter()
-    .position(|k| *k == key)
-    .unwrap_or(0)
-}
-
-/// Applies one command to the show's state (continuous values become glide targets).
-fn apply(live: &mut Live, command: Command) {
-    live.dirty = true;
-    if let Some(touched) = learn_target(&command) {
-        live.last_touched = Some(touched);
-    }
-    let look = &mut live.settings.look;
-    match command {
-        Command::Set(param, value) => {
-            let value = param.clamp(value);
-            match param {
-                Param::Brightness => live.targets.brightness = value,
-                Param::Contrast => live.targets.contrast = value,
-                Param::Downscale => live.targets.downscale = value,
-                Param::Smoothing => live.targets.smoothing = value,
-                Param::Crossfade => live.crossfade = value,
-            }
-        }
-        Command::Freeze(on) => live.settings.frozen = on.unwrap_or(!live.settings.frozen),
-        Command::Blackout(on) => live.blackout = on.unwrap_or(!live.blackout),
-        Command::FlipH(on) => look.flip_h = on.unwrap_or(!look.flip_h),
-        Command::FlipV(on) => look.flip_v = on.unwrap_or(!look.flip_v),
-        Command::Invert(on) => look.invert = on.unwrap_or(!look.invert),
-        Command::View(index) => {
-            live.view = match index {
-                None => live.view.next(),
-                Some(0) => ViewMode::Output,
-                Some(1) => ViewMode::LookOutput,
-                Some(_) => ViewMode::All,
-            }
-        }
-        Command::Preset(selector) | Command::Model(selector) => {
-            let count = live.presets.entries.len();
-            let index = match selector {
-                Selector::Index(i) => Some(i),
-                Selector::Name(name) => live.presets.find(&name),
-                Selector::Next if count > 0 => Some(live.current.map_or(0, |i| (i + 1) % count)),
-                Selector::Prev if count > 0 => {
-                    Some(live.current.map_or(0, |i| (i + count - 1) % count))
-                }
-                _ => None,
-            };
-            match index {
-                Some(index) => switch_preset(live, index),
-                None => live.notice = Some("no such preset".into()),
-            }
-        }
-        Command::PresetSave(name) => save_preset(live, &name),
-        Command::State { reply_to } => remote::reply_state(live, reply_to),
-        Command::MidiLearn(learn) => midi_learn(live, learn),
-    }
-}
-
-/// The address a command came through, for MIDI learn.
-fn learn_target(command: &Command) -> Option<LearnTarget> {
-    let target = |to: &str, arg: Option<Arg>| Some(LearnTarget::new(to, arg));
-    match command {
-        Command::Set(param, _) => target(param.name(), None),
-        Command::Freeze(_) => target("freeze", None),
-        Command::Blackout(_) => target("blackout", None),
-        Command::FlipH(_) => target("flip/h", None),
-        Command::FlipV(_) => target("flip/v", None),
-        Command::Invert(_) => target("invert", None),
-        Command::View(None) => target("view", None),
-        Command::View(Some(i)) => target("view", Some(Arg::Int(*i as i32))),
-        Command::Preset(Selector::Index(i)) => target("preset", Some(Arg::Int(*i as i32))),
-        Command::Preset(Selector::Name(name)) => target("preset", Some(Arg::Text(name.clone()))),
-        Command::Preset(Selector::Next) => target("preset/next", None),
-        Command::Preset(Selector::Prev) => target("preset/prev", None),
-        _ => None,
-    }
-}
-
-fn midi_learn(live: &mut Live, learn: Learn) {
-    let target = match learn {
-        Learn::Cancel => None,
-        Learn::Target(target) => Some(target),
-        Learn::LastTouched => match live.last_touched.clone() {
-            Some(target) => Some(target),
-            None => {
-                live.notice = Some(
-                    "MIDI learn: change something first (a key, a fader), then press l".into(),
-                );
-                return;
-            }
-        },
+    let held = |a, b| app.keys().pressed(a) || app.keys().pressed(b);
+    let modifiers = Modifiers {
+        shift: held(KeyCode::ShiftLeft, KeyCode::ShiftRight),
+        ctrl: held(KeyCode::ControlLeft, KeyCode::ControlRight),
+        alt: held(KeyCode::AltLeft, KeyCode::AltRight),
     };
-    let starting = target.is_some();
-    match live.remote.midi.learn(target) {
-        Ok(()) if starting && live.remote.midi_input.is_none() => {
-            live.notice = Some("MIDI learn is waiting, but MIDI input is off (--midi)".into())
-        }
-        Ok(()) => live.notice = None,
-        Err(error) => live.notice = Some(error),
+    if let Some(key) = show_key(key) {
+        apply(app, live, Command::Key(key, modifiers));
     }
 }
 
-fn save_preset(live: &mut Live, name: &str) {
-    if !valid_preset_name(name) {
-        live.notice = Some(format!(
-            "preset name `{name}`: use letters, digits, - and _"
-        ));
-        return;
-    }
-    let model = live
-        .current
-        .and_then(|i| live.presets.entries[i].preset.as_ref().ok())
-        .map(|p| p.model.clone())
-        .unwrap_or_default();
-    let mut preset = Preset::new(name, &model, live.settings.look);
-    preset.look.brightness = live.targets.brightness;
-    preset.look.contrast = live.targets.contrast;
-    preset.look.downscale = live.targets.downscale;
-    preset.smoothing = live.targets.smoothing;
-    preset.crossfade = live.crossfade;
-    let path = live.options.presets.join(format!("{name}.toml"));
-    match preset.save(&path) {
-        Ok(()) => {
-            live.presets = PresetList::load(&live.options.presets, &live.options.models);
-            live.current = live.presets.find(name);
-            live.notice = Some(format!("saved {}", path.display()));
-        }
-        Err(error) => live.notice = Some(format!("{error:#}")),
-    }
-}
-
-/// Continuous parameters move towards their targets with a time constant of `glide` seconds,
-/// so a jumpy fader or a preset change never jumps on stage.
-fn glide(live: &mut Live, dt: f32) {
-    let glide = live.options.glide;
-    let k = if glide <= 0.0 {
-        1.0
-    } else {
-        1.0 - (-dt / glide).exp()
-    };
-    let close = |current: &mut f32, target: f32| {
-        *current += (target - *current) * k;
-        if (*current - target).abs() < 1e-4 {
-            *current = target;
-        }
-    };
-    let look = &mut live.settings.look;
-    close(&mut look.brightness, live.targets.brightness);
-    close(&mut look.contrast, live.targets.contrast);
-    close(&mut look.downscale, live.targets.downscale);
-    close(&mut live.settings.smoothing, live.targets.smoothing);
-    live.level = fade_level(live.level, live.blackout, dt);
-}
-
-fn preset_stamps(dir: &std::path::Path) -> Vec<(PathBuf, Option<std::time::SystemTime>)> {
+fn preset_stamps(dir: &Path) -> Vec<(PathBuf, Option<std::time::SystemTime>)> {
     crate::preset::preset_files(dir)
         .into_iter()
         .map(|path| {
@@ -795,9 +443,8 @@ fn preset_stamps(dir: &std::path::Path) -> Vec<(PathBuf, Option<std::time::Syste
         .collect()
 }
 
-/// Hot reload: when preset files change, re-read them; the current preset's new values apply,
-/// an invalid file is reported and the running state kept.
-fn reload_presets(live: &mut Live) {
+/// Hot reload: twice a second, when preset files changed, the state gets them read again.
+fn reload_presets(app: &App, live: &mut Live) {
     if live.presets_checked.elapsed().as_secs_f32() < 0.5 {
         return;
     }
@@ -806,44 +453,7 @@ fn reload_presets(live: &mut Live) {
     if stamps == live.presets_stamp {
         return;
     }
-    let changed: Vec<PathBuf> = stamps
-        .iter()
-        .filter(|s| !live.presets_stamp.contains(s))
-        .map(|(path, _)| path.clone())
-        .collect();
     live.presets_stamp = stamps;
-    let current_path = live.current.map(|i| live.presets.entries[i].path.clone());
-    let mut fresh = PresetList::load(&live.options.presets, &live.options.models);
-    let mut kept = Vec::new();
-    // A file that became invalid keeps its last good version: the show never loses a preset
-    // to a half-saved edit.
-    for entry in &mut fresh.entries {
-        if let Err(error) = &entry.preset {
-            let previous = live.presets.entries.iter().find(|e| e.path == entry.path);
-            if let Some(Ok(good)) = previous.map(|e| &e.preset) {
-                tracing::warn!("{error} (keeping the running state)");
-                live.notice = Some(format!("{error} (keeping the running state)"));
-                entry.preset = Ok(good.clone());
-                kept.push(entry.path.clone());
-            }
-        }
-    }
-    live.presets = fresh;
-    live.current = current_path
-        .as_ref()
-        .and_then(|path| live.presets.entries.iter().position(|e| &e.path == path));
-    for path in &changed {
-        let Some(index) = live.presets.entries.iter().position(|e| &e.path == path) else {
-            continue;
-        };
-        match &live.presets.entries[index].preset {
-            Err(error) => live.notice = Some(error.clone()),
-            Ok(_) if kept.contains(path) => {}
-            Ok(_) if Some(path) == current_path.as_ref() => {
-                tracing::info!("preset {} changed: reloading", path.display());
-                switch_preset(live, index);
-            }
-            Ok(_) => {}
-        }
-    }
+    let fresh = PresetList::load(&live.options.presets, &live.options.models);
+    apply(app, live, Command::ReloadPresets(fresh));
 }

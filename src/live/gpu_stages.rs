@@ -11,16 +11,23 @@ use image::RgbImage;
 
 use super::engine::{Settings, Timings};
 use super::gpu_link::{GpuLink, Slot};
+use super::post::{Blend, Post};
 use crate::infer::Gpu;
 use crate::look::gpu::GpuLook;
 use crate::look::gpu_tensor::{look_tensor, SharedGpu, TensorBuffer};
 use crate::look::texture::{Planes, PlanesToTexture};
 use crate::model::Generator;
 
-struct Fade {
-    from: Tensor<Gpu, 4>,
-    started: Instant,
-    seconds: f32,
+impl Blend for Tensor<Gpu, 4> {
+    fn same_shape(&self, other: &Self) -> bool {
+        self.dims() == other.dims()
+    }
+
+    fn mix(&self, other: &Self, t: f32) -> Self {
+        self.clone()
+            .mul_scalar(1.0 - t)
+            .add(other.clone().mul_scalar(t))
+    }
 }
 
 pub struct GpuStages {
@@ -29,8 +36,8 @@ pub struct GpuStages {
     shader: GpuLook,
     output_texture: PlanesToTexture,
     look_texture: PlanesToTexture,
-    smoothed: Option<Tensor<Gpu, 4>>,
-    fade: Option<Fade>,
+    /// Smoothing and crossfade, the same stage the CPU path runs.
+    pub post: Post<Tensor<Gpu, 4>>,
     /// The texture the last output went into (the sketch may have replaced it since).
     shown_in: Option<wgpu::Texture>,
 }
@@ -43,27 +50,16 @@ impl GpuStages {
             look_texture: PlanesToTexture::new(&gpu.device),
             gpu,
             link,
-            smoothed: None,
-            fade: None,
+            post: Post::default(),
             shown_in: None,
         }
     }
 
-    /// Fades from what is on screen now to whatever comes next, over `seconds`.
-    pub fn start_crossfade(&mut self, seconds: f32) {
-        if let Some(from) = self.smoothed.take().filter(|_| seconds > 0.0) {
-            self.fade = Some(Fade {
-                from,
-                started: Instant::now(),
-                seconds,
-            });
-        }
-    }
-
-    /// A crossfade is running, or the last output has not reached the sketch's current texture
-    /// (it may not have existed yet): either way another pass is due even on a still frame.
+    /// A crossfade is running, smoothing has not reached a still picture, or the last output
+    /// has not reached the sketch's current texture (it may not have existed yet): either way
+    /// another pass is due even on a still frame.
     pub fn unsettled(&self) -> bool {
-        self.fade.is_some()
+        self.post.unsettled()
             || self.shown_in.is_none()
             || self.link.texture(Slot::Output) != self.shown_in
     }
@@ -87,27 +83,7 @@ impl GpuStages {
         } else {
             input.clone().repeat_dim(1, channels)
         });
-        let keep = settings.smoothing.clamp(0.0, 0.99);
-        let smoothed = match self.smoothed.take() {
-            Some(previous) if previous.dims() == raw.dims() && keep > 0.0 => {
-                previous.mul_scalar(keep).add(raw.mul_scalar(1.0 - keep))
-            }
-            _ => raw,
-        };
-        let mut shown = smoothed.clone();
-        if let Some(fade) = &self.fade {
-            let t = fade.started.elapsed().as_secs_f32() / fade.seconds;
-            if t >= 1.0 || fade.from.dims() != shown.dims() {
-                self.fade = None;
-            } else {
-                shown = fade
-                    .from
-                    .clone()
-                    .mul_scalar(1.0 - t)
-                    .add(shown.mul_scalar(t));
-            }
-        }
-        self.smoothed = Some(smoothed);
+        let shown = self.post.process(raw, settings.smoothing);
         // Submits what Burn still owes, so the wait below times the generator.
         let shown = Shown::of(&shown)?;
         self.wait();

@@ -14,12 +14,12 @@ use image::RgbImage;
 use super::engine::{load_model, Pipeline, Settings, Timings};
 use super::gpu_link::{GpuLink, Slot};
 use super::gpu_stages::GpuStages;
-use super::presets::PresetList;
 use super::source::{self, SourceSpec};
 use crate::look::cpu::to_rgb_image;
 use crate::look::gpu_tensor::SharedGpu;
 use crate::look::texture::{display_texture, read_texture};
 use crate::model::ModelPackage;
+use crate::preset::PresetList;
 
 pub struct RenderOptions {
     pub preset: Option<String>,
@@ -82,7 +82,7 @@ fn prepare(options: &RenderOptions) -> Result<(Pipeline, Settings, String, Optio
         .preset
         .clone()
         .map_err(anyhow::Error::msg)?;
-    let dir = presets.model_dir(&preset);
+    let dir = presets.model_dir(&preset.model);
     let settings = Settings {
         look: preset.look,
         smoothing: preset.smoothing,

@@ -1,4 +1,8 @@
 //! The live show: sources → look → generator → composite, in a nannou window or headless.
+//! `app` is the window adapter around [`crate::show::ShowState`]; `engine` runs the frames.
+//!
+//! May import everything below it (`show`, `control`, core); only `app`, `sketch`, `composite`
+//! and `gpu_link` touch nannou.
 
 pub mod app;
 pub mod composite;
@@ -7,7 +11,9 @@ pub mod gpu_link;
 pub mod gpu_stages;
 pub mod headless;
 pub mod latest;
-pub mod presets;
+pub mod post;
 pub mod sketch;
 pub mod source;
+#[cfg(test)]
+mod testing;
 pub mod view;

@@ -168,7 +168,7 @@ impl Show {
 
     /// The newest frame wins; nothing queues.
     pub fn feed(&self, frame: RgbImage) {
-        self.input.frames.put(frame);
+        self.input.put(frame);
     }
 
     pub fn settings(&self) -> Settings {

@@ -1,37 +1,6 @@
-//! View modes and how a square image fills a window.
+//! How a square image fills a window, and planes as texture bytes.
 
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub enum ViewMode {
-    /// The output alone, filling the window.
-    #[default]
-    Output,
-    /// The look beside the output.
-    LookOutput,
-    /// Camera, look and output in a row.
-    All,
-}
-
-impl ViewMode {
-    pub fn next(self) -> Self {
-        match self {
-            Self::Output => Self::LookOutput,
-            Self::LookOutput => Self::All,
-            Self::All => Self::Output,
-        }
-    }
-}
-
-impl std::str::FromStr for ViewMode {
-    type Err = String;
-    fn from_str(s: &str) -> Result<Self, String> {
-        match s {
-            "output" => Ok(Self::Output),
-            "look-output" | "side-by-side" => Ok(Self::LookOutput),
-            "all" => Ok(Self::All),
-            other => Err(format!("unknown view `{other}` (output, look-output, all)")),
-        }
-    }
-}
+pub use crate::show::ViewMode;
 
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub enum Fill {

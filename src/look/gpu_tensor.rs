@@ -140,56 +140,6 @@ impl TensorBuffer {
     }
 }
 
-/// A whole frame on the shared device: the look (WGSL) into the generator's input tensor, the
-/// generator on burn-wgpu; no pixel goes through the CPU until the output is read.
-pub struct GpuFrame {
-    pub gpu: SharedGpu,
-    shader: GpuLook,
-    generator: crate::model::Generator<GpuDirect>,
-}
-
-impl GpuFrame {
-    pub fn new(
-        gpu: SharedGpu,
-        config: &crate::model::GeneratorConfig,
-        weights: crate::model::StateDict,
-    ) -> Result<Self> {
-        let shader = GpuLook::new(&gpu.device);
-        let generator = config.load::<GpuDirect>(weights, &gpu.burn_device())?;
-        Ok(Self {
-            gpu,
-            shader,
-            generator,
-        })
-    }
-
-    /// The look of `frame` as the generator's input, on the device.
-    pub fn look(
-        &mut self,
-        look: &Look,
-        frame: &RgbImage,
-        size: usize,
-    ) -> Result<Tensor<GpuDirect, 4>> {
-        look_tensor(&self.gpu, &mut self.shader, look, frame, size)
-    }
-
-    pub fn forward(&self, input: Tensor<GpuDirect, 4>) -> Tensor<GpuDirect, 4> {
-        let channels = self.generator.input_channels();
-        let input = if channels == 1 {
-            input
-        } else {
-            input.repeat_dim(1, channels)
-        };
-        self.generator.forward(input)
-    }
-
-    /// Look and generator, then the output (`3 × size²` in [-1, 1]) read back.
-    pub fn run(&mut self, look: &Look, frame: &RgbImage, size: usize) -> Result<Vec<f32>> {
-        let input = self.look(look, frame, size)?;
-        read_floats(self.forward(input))
-    }
-}
-
 /// A tensor's values on the CPU.
 pub fn read_floats(tensor: Tensor<GpuDirect, 4>) -> Result<Vec<f32>> {
     tensor

@@ -216,6 +216,21 @@ impl ModelPackage {
         })
     }
 
+    /// The names of the model directories under `root`, sorted (not opened).
+    pub fn names(root: &Path) -> Vec<String> {
+        let mut names: Vec<String> = std::fs::read_dir(root)
+            .map(|entries| {
+                entries
+                    .filter_map(|e| e.ok().map(|e| e.path()))
+                    .filter(|p| p.join(META_FILE).exists())
+                    .filter_map(|p| Some(p.file_name()?.to_str()?.to_string()))
+                    .collect()
+            })
+            .unwrap_or_default();
+        names.sort();
+        names
+    }
+
     /// Every model directory under `root`, sorted by name; unreadable ones as errors.
     pub fn scan(root: &Path) -> Vec<Result<Self>> {
         let mut dirs: Vec<PathBuf> = std::fs::read_dir(root)

@@ -28,7 +28,7 @@ use serde::{Deserialize, Serialize};
 use crate::control::osc::parse_message;
 use crate::control::{Command, Param, SWITCHES};
 
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct MidiMap {
     /// Part of the MIDI input port's name (case-insensitive); empty: the first port that is
@@ -45,6 +45,18 @@ pub struct MidiMap {
 
 fn yes() -> bool {
     true
+}
+
+/// No bindings, soft takeover on: the same as an empty mapping file.
+impl Default for MidiMap {
+    fn default() -> Self {
+        Self {
+            device: String::new(),
+            soft_takeover: yes(),
+            cc: Vec::new(),
+            note: Vec::new(),
+        }
+    }
 }
 
 /// A knob or fader: a continuous parameter (0..127 over its range) or a switch.

@@ -34,9 +34,7 @@ pub fn run(index: u32, handle: &SourceHandle) {
         let until = Instant::now() + RETRY;
         let start = Instant::now();
         while Instant::now() < until && !handle.stopped() {
-            handle
-                .frames
-                .put(super::synthetic::frame(start.elapsed().as_secs_f32()));
+            handle.put(super::synthetic::frame(start.elapsed().as_secs_f32()));
             std::thread::sleep(Duration::from_millis(33));
         }
     }
@@ -61,7 +59,7 @@ fn stream(mut camera: Camera, handle: &SourceHandle) -> String {
                 errors = 0;
                 let (width, height) = (image.width(), image.height());
                 if let Some(frame) = RgbImage::from_raw(width, height, image.into_raw()) {
-                    handle.frames.put(frame);
+                    handle.put(frame);
                 }
             }
             Err(error) => {

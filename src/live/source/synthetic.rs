@@ -72,7 +72,7 @@ pub fn run_with_status(handle: &SourceHandle) {
     let start = Instant::now();
     while !handle.stopped() {
         let t = start.elapsed().as_secs_f32();
-        handle.frames.put(frame(t));
+        handle.put(frame(t));
         std::thread::sleep(Duration::from_secs_f32(1.0 / FPS));
     }
 }

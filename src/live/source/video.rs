@@ -24,9 +24,7 @@ pub fn run(path: &Path, handle: &SourceHandle) {
         ));
         let start = std::time::Instant::now();
         while start.elapsed() < Duration::from_secs(3) && !handle.stopped() {
-            handle
-                .frames
-                .put(super::synthetic::frame(start.elapsed().as_secs_f32()));
+            handle.put(super::synthetic::frame(start.elapsed().as_secs_f32()));
             std::thread::sleep(Duration::from_millis(33));
         }
     }
@@ -70,7 +68,7 @@ fn play(path: &Path, handle: &SourceHandle) -> String {
             break format!("decoding stopped ({error})");
         }
         if let Some(frame) = RgbImage::from_raw(WIDTH, HEIGHT, buffer.clone()) {
-            handle.frames.put(frame);
+            handle.put(frame);
         }
     };
     let _ = child.kill();
