@@ -23,10 +23,8 @@ impl Blend for Tensor<Gpu, 4> {
         self.dims() == other.dims()
     }
 
-    fn mix(&self, other: &Self, t: f32) -> Self {
-        self.clone()
-            .mul_scalar(1.0 - t)
-            .add(other.clone().mul_scalar(t))
+    fn mix(self, other: &Self, t: f32) -> Self {
+        self.mul_scalar(1.0 - t).add(other.clone().mul_scalar(t))
     }
 }
 

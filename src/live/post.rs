@@ -10,8 +10,9 @@ const SETTLED: f32 = 0.5 / 255.0;
 /// What the post stage needs of a picture.
 pub trait Blend: Clone {
     fn same_shape(&self, other: &Self) -> bool;
-    /// `self` moved towards `other` by `t` (0 = self, 1 = other).
-    fn mix(&self, other: &Self, t: f32) -> Self;
+    /// `self` moved towards `other` by `t` (0 = self, 1 = other), in `self`'s storage where it
+    /// can (this runs every frame).
+    fn mix(self, other: &Self, t: f32) -> Self;
 }
 
 impl Blend for Vec<f32> {
@@ -19,11 +20,11 @@ impl Blend for Vec<f32> {
         self.len() == other.len()
     }
 
-    fn mix(&self, other: &Self, t: f32) -> Self {
-        self.iter()
-            .zip(other)
-            .map(|(a, b)| a + (b - a) * t)
-            .collect()
+    fn mix(mut self, other: &Self, t: f32) -> Self {
+        for (a, b) in self.iter_mut().zip(other) {
+            *a += (b - *a) * t;
+        }
+        self
     }
 }
 
@@ -93,7 +94,7 @@ impl<P: Blend> Post<P> {
             if t >= 1.0 || !fade.from.same_shape(&shown) {
                 self.fade = None;
             } else {
-                shown = fade.from.mix(&shown, t);
+                shown = shown.mix(&fade.from, 1.0 - t);
             }
         }
         self.smoothed = Some(smoothed);
