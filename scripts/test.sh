@@ -10,3 +10,6 @@ fi
 cargo build --release --all-targets
 export WGPU_BACKEND="${WGPU_BACKEND:-vulkan}"
 xvfb-run -a -s "-screen 0 1280x720x24" cargo test --release --all-targets -- --test-threads=2
+# The live show for three minutes under OSC traffic, preset switches and model reloads:
+# memory, threads and open files must stay flat and no frame may take a second.
+scripts/soak.sh --minutes 3

@@ -367,3 +367,106 @@ fn a_run_moves_between_burn_and_the_cpu_trainer() {
     );
     assert!(root.join("models/switch/weights.safetensors").exists());
 }
+
+/// Runs `lts` with `args` while `dir` is a tmpfs of `bytes` (in a private mount namespace, so
+/// no root and no mount left behind), then copies what it left there into `kept`.
+fn run_on_small_disk(dir: &Path, bytes: u64, kept: &Path, args: &[String]) -> std::process::Output {
+    std::fs::create_dir_all(dir).unwrap();
+    std::fs::create_dir_all(kept).unwrap();
+    let script = r#"mount -t tmpfs -o size="$1" tmpfs "$2" || exit 90
+disk="$2"; kept="$3"; shift 3
+"$@"; code=$?
+cp -a "$disk/." "$kept/"
+exit $code"#;
+    let output = Command::new("unshare")
+        .args([
+            "--user",
+            "--map-root-user",
+            "--mount",
+            "sh",
+            "-c",
+            script,
+            "sh",
+        ])
+        .arg(bytes.to_string())
+        .arg(dir)
+        .arg(kept)
+        .arg(env!("CARGO_BIN_EXE_lts"))
+        .args(args)
+        .env("RUST_LOG", "warn")
+        .output()
+        .expect("unshare (util-linux) runs");
+    assert_ne!(
+        output.status.code(),
+        Some(90),
+        "could not mount a tmpfs in a user namespace: {}",
+        text(&output)
+    );
+    output
+}
+
+/// A disk that fills mid-run: the run stops with a message that says so, the last good
+/// checkpoint is intact and loadable, and `--resume` continues from it with each step once.
+#[test]
+fn a_full_disk_stops_training_clearly_and_keeps_the_last_checkpoint() {
+    let root = scratch("train_full_disk");
+    let data = root.join("data");
+    make_dataset(&data, 8);
+    let with_every = |mut args: Vec<String>| {
+        args.extend(["--checkpoint-every".into(), "2".into()]);
+        args
+    };
+    // One checkpoint's size, from a run on a roomy disk.
+    let out = run(&with_every(train_args(
+        &data,
+        &root.join("roomy"),
+        "full",
+        2,
+    )));
+    assert!(out.status.success(), "{}", text(&out));
+    let checkpoint_bytes = std::fs::metadata(root.join("roomy/runs/full/checkpoint.lts"))
+        .unwrap()
+        .len();
+    // Room for one checkpoint and the CSV, not for a second checkpoint beside it: the atomic
+    // write of step 4 fails (batch 2, 8 images: an epoch is 4 steps).
+    let disk = root.join("disk");
+    let kept = root.join("runs");
+    let mut args = with_every(train_args(&data, &root, "full", 8));
+    let runs_at = args.iter().position(|a| a == "--runs").unwrap();
+    args[runs_at + 1] = disk.display().to_string();
+    let out = run_on_small_disk(&disk, checkpoint_bytes * 3 / 2 + 16 * 1024, &kept, &args);
+    let log = text(&out);
+    assert!(!out.status.success(), "the run cannot finish: {log}");
+    assert!(!log.contains("panicked"), "{log}");
+    assert!(log.contains("the disk is full"), "{log}");
+    assert!(log.contains("--resume"), "{log}");
+    let checkpoint_path = kept.join("full/checkpoint.lts");
+    let last = checkpoint::peek(&checkpoint_path)
+        .expect("the last good checkpoint is intact")
+        .step;
+    assert!(log.contains(&format!("step {last}")), "{log}");
+    assert!((2..8).contains(&last), "{last}");
+    let leftovers: Vec<_> = std::fs::read_dir(kept.join("full"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().to_string())
+        .filter(|name| name.ends_with(".tmp"))
+        .collect();
+    assert!(
+        leftovers.is_empty(),
+        "a failed write cleans up: {leftovers:?}"
+    );
+
+    let mut args = with_every(train_args(&data, &root, "full", 8));
+    args.push("--resume".into());
+    let out = run(&args);
+    assert!(out.status.success(), "{}", text(&out));
+    assert!(
+        text(&out).contains(&format!("from step {last}")),
+        "{}",
+        text(&out)
+    );
+    assert_eq!(
+        csv_steps(&kept.join("full/losses.csv")),
+        (1..=8).collect::<Vec<_>>()
+    );
+}

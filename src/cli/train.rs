@@ -1,4 +1,4 @@
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 
@@ -174,7 +174,7 @@ pub fn run(args: TrainArgs) -> Result<()> {
         eprintln!("ResNet generators train through Burn: using --backend flex");
         backend = "flex";
     }
-    let outcome = match backend {
+    let trained = match backend {
         "cpu" => train::<Autodiff<burn::backend::Flex>>(
             config,
             args.resume,
@@ -182,7 +182,7 @@ pub fn run(args: TrainArgs) -> Result<()> {
             Default::default(),
             &stop,
             out,
-        )?,
+        ),
         "flex" => train::<Autodiff<burn::backend::Flex>>(
             config,
             args.resume,
@@ -190,7 +190,7 @@ pub fn run(args: TrainArgs) -> Result<()> {
             Default::default(),
             &stop,
             out,
-        )?,
+        ),
         "wgpu" => train::<Autodiff<learning_to_see::infer::Gpu>>(
             config,
             args.resume,
@@ -198,9 +198,10 @@ pub fn run(args: TrainArgs) -> Result<()> {
             Default::default(),
             &stop,
             out,
-        )?,
+        ),
         other => bail!("unknown backend `{other}` (cpu, flex, wgpu)"),
     };
+    let outcome = trained.map_err(|error| explain_full_disk(error, &checkpoint))?;
     println!(
         "{} steps; {} images used, {} skipped",
         outcome.steps, outcome.images, outcome.skipped
@@ -212,6 +213,32 @@ pub fn run(args: TrainArgs) -> Result<()> {
         std::process::exit(130);
     }
     Ok(())
+}
+
+/// A full disk stops a run: say so plainly, and what is kept (checkpoints are written
+/// atomically, so the last good one survives the failed write).
+fn explain_full_disk(error: anyhow::Error, checkpoint: &Path) -> anyhow::Error {
+    let full = error.chain().any(|cause| {
+        cause.downcast_ref::<std::io::Error>().is_some_and(|io| {
+            matches!(
+                io.kind(),
+                std::io::ErrorKind::StorageFull | std::io::ErrorKind::QuotaExceeded
+            )
+        })
+    });
+    if !full {
+        return error;
+    }
+    let kept = match checkpoint::peek(checkpoint) {
+        Ok(last) => format!(
+            "the last good checkpoint (step {}) is kept in {}: free some space and continue \
+             with --resume",
+            last.step,
+            checkpoint.display()
+        ),
+        Err(_) => "no checkpoint was written yet: free some space and train again".into(),
+    };
+    error.context(format!("the disk is full; {kept}"))
 }
 
 /// A resumed run keeps its networks: a flag given with `--resume` that says otherwise is a

@@ -105,6 +105,11 @@ pub fn addresses() -> Vec<Address> {
     );
     add("fps", Kind::Reading, "Frames per second");
     add(
+        "frame/longest",
+        Kind::Reading,
+        "The longest time between two frames over the last 5–10 s, in ms",
+    );
+    add(
         "notice",
         Kind::Reading,
         "What the overlay says is wrong or changed (a restart, a bad file), or empty",

@@ -182,7 +182,7 @@ fn model(app: &App) -> Live {
         remote,
         state,
         engine_notice: None,
-        frames: FrameStats::default(),
+        frames: FrameStats::new(options.frames.is_some()),
         presets_stamp: preset_stamps(&options.presets),
         presets_checked: Instant::now(),
         textures: Textures {
@@ -289,11 +289,12 @@ fn update(app: &App, live: &mut Live) {
     live.frames.record(app);
     if live.options.frames == Some(frame_index + 2) {
         println!("{}", live.frames.summary());
-        println!("{}", super::headless::stage_medians(&live.frames.stages));
+        println!("{}", super::headless::stage_medians(live.frames.stages()));
     }
     live.state.observe(Readings {
         frames: live.frames.drawn,
         fps: live.frames.fps,
+        longest_frame_ms: live.frames.longest_recent_ms(),
     });
     for command in live.remote.poll() {
         apply(app, live, command);

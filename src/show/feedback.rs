@@ -47,6 +47,10 @@ pub fn state_messages(state: &ShowState) -> Vec<OscMessage> {
         OscType::Long(readings.frames as i64),
     ));
     messages.push(message("/lts/fps", OscType::Float(readings.fps)));
+    messages.push(message(
+        "/lts/frame/longest",
+        OscType::Float(readings.longest_frame_ms),
+    ));
     let notice = state.notice().unwrap_or_default().to_string();
     messages.push(message("/lts/notice", OscType::String(notice)));
     messages

@@ -84,6 +84,8 @@ impl Default for ShowConfig {
 pub struct Readings {
     pub frames: u64,
     pub fps: f32,
+    /// The longest time between two frames lately (the last 5–10 s).
+    pub longest_frame_ms: f32,
 }
 
 /// Where the continuous parameters are heading; the settings glide towards them.

@@ -243,6 +243,7 @@ fn readings_go_out_once_a_second_even_when_nothing_changes() {
     state.observe(Readings {
         frames: 600,
         fps: 59.5,
+        longest_frame_ms: 40.0,
     });
     let pushes = (0..120)
         .flat_map(|_| state.tick(1.0 / 60.0))
@@ -254,6 +255,11 @@ fn readings_go_out_once_a_second_even_when_nothing_changes() {
         .find(|m| m.addr == "/lts/frames")
         .unwrap();
     assert_eq!(frames.args, vec![OscType::Long(600)]);
+    let longest = state_messages(&state)
+        .into_iter()
+        .find(|m| m.addr == "/lts/frame/longest")
+        .unwrap();
+    assert_eq!(longest.args, vec![OscType::Float(40.0)]);
 }
 
 #[test]

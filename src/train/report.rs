@@ -80,8 +80,9 @@ impl Report {
     }
 
     pub fn flush(&mut self) -> Result<()> {
-        self.csv.flush()?;
-        Ok(())
+        self.csv
+            .flush()
+            .with_context(|| format!("writing {}", self.dir.join("losses.csv").display()))
     }
 
     /// Rows of look | output | target, and `samples_latest.png` beside it.

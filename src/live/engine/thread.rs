@@ -39,6 +39,10 @@ const STALL_FACTOR: u64 = 4;
 /// The first passes after a model arrives may compile GPU kernels: they get longer.
 const WARM_UP_STALL: Duration = Duration::from_secs(30);
 const WARM_UP_PASSES: u32 = 3;
+/// A software rasteriser (lavapipe) compiles every new GPU kernel on the CPU — on first use of
+/// a shape or a crossfade, not only after a load — which takes tens of seconds on a busy
+/// machine, so there only a pass this long counts as stalled.
+const SOFTWARE_GPU_STALL: Duration = Duration::from_secs(180);
 /// A model that takes the engine down this often within [`FAILURE_WINDOW`] is given up.
 const MAX_FAILURES: usize = 3;
 const FAILURE_WINDOW: Duration = Duration::from_secs(60);
@@ -203,7 +207,7 @@ fn supervise(
     let mut failures: Vec<(PathBuf, Instant)> = Vec::new();
     let mut model_dir: Option<PathBuf> = None;
     loop {
-        let pipeline = choose(
+        let (pipeline, software_gpu) = choose(
             backend.clone(),
             chosen,
             device,
@@ -244,7 +248,9 @@ fn supervise(
             }
             let since = busy_since.load(Ordering::SeqCst);
             let now = epoch.elapsed().as_millis() as u64;
-            let limit = if warming.load(Ordering::SeqCst) > 0 {
+            let limit = if software_gpu {
+                SOFTWARE_GPU_STALL
+            } else if warming.load(Ordering::SeqCst) > 0 {
                 WARM_UP_STALL
             } else {
                 let usual = slowest_ms.load(Ordering::SeqCst) * STALL_FACTOR;
@@ -304,14 +310,15 @@ fn wait_for_choice(chosen: &OnceLock<Option<Arc<SharedGpu>>>) -> Option<Arc<Shar
     }
 }
 
-/// Picks the device, tells the loader and the app, and builds the pipeline for it.
+/// Picks the device, tells the loader and the app, and builds the pipeline for it; says
+/// whether that pipeline runs on a software rasteriser.
 fn choose(
     backend: Backend,
     chosen: &OnceLock<Option<Arc<SharedGpu>>>,
     device: &OnceLock<String>,
     notice: &Mutex<Option<String>>,
     default_size: usize,
-) -> Pipeline {
+) -> (Pipeline, bool) {
     let (link, forced) = match backend {
         Backend::Cpu => (None, false),
         Backend::Gpu(link) => (Some(link), true),
@@ -353,13 +360,15 @@ fn choose(
     if device.get().is_none() {
         println!("generator on: {description}");
     }
+    let software = gpu.as_ref().is_some_and(|gpu| gpu.is_software());
     let _ = device.set(description);
     let _ = chosen.set(gpu);
-    pipeline
+    (pipeline, software)
 }
 
 /// When the current pass began (milliseconds since `epoch`, 0 between passes), how many
-/// warm-up passes a new model has left, and how long the slowest recent pass took (decaying).
+/// warm-up passes a new model has left, and how long the slowest recent pass after warm-up
+/// took (decaying).
 struct Pass {
     busy_since: Arc<AtomicU64>,
     warming: Arc<AtomicU32>,
@@ -436,10 +445,11 @@ fn run(
         let warming = pass.warming.load(Ordering::SeqCst);
         if warming > 0 {
             pass.warming.store(warming - 1, Ordering::SeqCst);
+        } else {
+            let slowest = pass.slowest_ms.load(Ordering::SeqCst);
+            pass.slowest_ms
+                .store(took.max(slowest * 15 / 16), Ordering::SeqCst);
         }
-        let slowest = pass.slowest_ms.load(Ordering::SeqCst);
-        pass.slowest_ms
-            .store(took.max(slowest * 15 / 16), Ordering::SeqCst);
         match result {
             Ok(output) if current() => shared.outputs.put(output),
             Ok(_) => return,
