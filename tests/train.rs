@@ -66,6 +66,15 @@ fn run(args: &[String]) -> std::process::Output {
     lts(&args.iter().map(String::as_str).collect::<Vec<_>>())
 }
 
+/// Runs `args` with `--resume`; it must succeed and say it continued from step `from`.
+fn resume(mut args: Vec<String>, from: u64) {
+    args.push("--resume".into());
+    let out = run(&args);
+    let log = text(&out);
+    assert!(out.status.success(), "{log}");
+    assert!(log.contains(&format!("from step {from}")), "{log}");
+}
+
 fn spawn(args: &[String]) -> Child {
     Command::new(env!("CARGO_BIN_EXE_lts"))
         .args(args)
@@ -179,12 +188,7 @@ fn killed_training_resumes_from_a_loadable_checkpoint() {
         .step;
     assert!(at_kill >= 6);
 
-    let mut args = train_args(&data, &root, "killed", at_kill + 4);
-    args.push("--resume".into());
-    let out = run(&args);
-    let log = text(&out);
-    assert!(out.status.success(), "{log}");
-    assert!(log.contains(&format!("from step {at_kill}")), "{log}");
+    resume(train_args(&data, &root, "killed", at_kill + 4), at_kill);
     assert_eq!(
         checkpoint::peek(&checkpoint_path).unwrap().step,
         at_kill + 4
@@ -239,15 +243,7 @@ fn twenty_kills_at_random_moments_lose_no_step() {
         );
     }
     let last = *resumed_from.last().unwrap();
-    let mut args = train_args(&data, &root, "kills", last + 3);
-    args.push("--resume".into());
-    let out = run(&args);
-    assert!(out.status.success(), "{}", text(&out));
-    assert!(
-        text(&out).contains(&format!("from step {last}")),
-        "{}",
-        text(&out)
-    );
+    resume(train_args(&data, &root, "kills", last + 3), last);
     let steps = csv_steps(&root.join("runs/kills/losses.csv"));
     assert_eq!(
         steps,
@@ -456,15 +452,7 @@ fn a_full_disk_stops_training_clearly_and_keeps_the_last_checkpoint() {
         "a failed write cleans up: {leftovers:?}"
     );
 
-    let mut args = with_every(train_args(&data, &root, "full", 8));
-    args.push("--resume".into());
-    let out = run(&args);
-    assert!(out.status.success(), "{}", text(&out));
-    assert!(
-        text(&out).contains(&format!("from step {last}")),
-        "{}",
-        text(&out)
-    );
+    resume(with_every(train_args(&data, &root, "full", 8)), last);
     assert_eq!(
         csv_steps(&kept.join("full/losses.csv")),
         (1..=8).collect::<Vec<_>>()
