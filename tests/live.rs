@@ -223,13 +223,16 @@ fn still_screenshot(device: &str, frames: u64) -> (RgbImage, String) {
 fn the_window_shows_the_same_picture_with_the_generator_on_the_gpu_or_the_cpu() {
     // A still image, so the picture settles whatever the timing; many frames, so that the GPU
     // (lavapipe here) has compiled its kernels well before the screenshot.
-    let (on_gpu, log) = still_screenshot("gpu", 900);
-    assert!(log.contains("generator on: GPU, nannou's device"), "{log}");
+    let (on_gpu, gpu_log) = still_screenshot("gpu", 900);
+    assert!(
+        gpu_log.contains("generator on: GPU, nannou's device"),
+        "{gpu_log}"
+    );
     let (on_cpu, log) = still_screenshot("auto", 300);
     assert!(log.contains("generator on: "), "{log}");
     assert!(
         warmth(&on_gpu) > 15.0,
-        "the model's colours on the GPU path: warmth {}",
+        "the model's colours on the GPU path: warmth {}\n{gpu_log}",
         warmth(&on_gpu)
     );
     let diff = mean_abs(&on_gpu, &on_cpu);

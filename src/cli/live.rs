@@ -41,7 +41,8 @@ pub struct LiveArgs {
     presets: PathBuf,
     #[arg(long, default_value = "models")]
     models: PathBuf,
-    /// Quit after N frames.
+    /// Quit after N frames, counted from the model's first picture (so loading the model and
+    /// compiling GPU kernels are left out of a timed run and its screenshot).
     #[arg(long, value_parser = checks::count_u64)]
     frames: Option<u64>,
     /// Save a screenshot near the end (needs --frames).

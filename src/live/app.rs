@@ -8,7 +8,7 @@ use std::time::Instant;
 use nannou::prelude::*;
 
 use super::composite::Composite;
-use super::engine::{load_model, Engine, Output, Pipeline, NO_MODEL};
+use super::engine::{load_model, Engine, Output, Pipeline, MODEL_NOT_LOADED, NO_MODEL};
 use super::sketch::{blank, rgba_image, DeviceChoice, ModelTextures, Show};
 use super::source::{self, SourceHandle, SourceSpec};
 use super::view::{rgb_to_rgba, square_side, Fill, ViewMode};
@@ -58,11 +58,13 @@ pub struct LiveOptions {
     pub playlist: Option<String>,
 }
 
+mod countdown;
 mod frame_stats;
 mod overlay;
 mod remote;
 mod window;
 
+use countdown::{Countdown, Step};
 use frame_stats::FrameStats;
 use overlay::draw_overlay;
 use window::{keep_screen_awake, set_cursor_visible, set_fullscreen, show_key};
@@ -96,6 +98,7 @@ struct Live {
     last: Option<(super::engine::Timings, String, usize)>,
     remote: remote::Remote,
     frames: FrameStats,
+    countdown: Option<Countdown>,
     /// The engine's last notice, passed on to the state when it changes.
     engine_notice: Option<String>,
     presets_stamp: Vec<(PathBuf, Option<std::time::SystemTime>)>,
@@ -106,11 +109,10 @@ struct Live {
 pub fn run(options: LiveOptions) {
     let frames = options.frames;
     OPTIONS.set(options).expect("live runs once per process");
-    let mut builder = nannou::app(model).update(update).add_plugin(Show::plugin());
-    if let Some(frames) = frames {
-        builder = builder.set_run_mode(RunMode::Ticks(frames));
-    }
-    builder.run();
+    nannou::app(model)
+        .update(update)
+        .add_plugin(Show::plugin())
+        .run();
     if let Some(frames) = frames {
         println!("frames drawn: {frames}");
     }
@@ -183,6 +185,7 @@ fn model(app: &App) -> Live {
         state,
         engine_notice: None,
         frames: FrameStats::new(options.frames.is_some()),
+        countdown: options.frames.map(Countdown::new),
         presets_stamp: preset_stamps(&options.presets),
         presets_checked: Instant::now(),
         textures: Textures {
@@ -279,17 +282,15 @@ fn load(app: &App, live: &mut Live, dir: PathBuf, crossfade: f32) {
                 .set_model(model);
             Command::ModelLoaded(name)
         }
-        Err(error) => Command::Report(format!("model not loaded: {error:#}")),
+        Err(error) => Command::Report(format!("{MODEL_NOT_LOADED}: {error:#}")),
     };
     apply(app, live, command);
 }
 
 fn update(app: &App, live: &mut Live) {
-    let frame_index = app.elapsed_frames();
     live.frames.record(app);
-    if live.options.frames == Some(frame_index + 2) {
-        println!("{}", live.frames.summary());
-        println!("{}", super::headless::stage_medians(live.frames.stages()));
+    if !count_frame(app, live) {
+        return;
     }
     live.state.observe(Readings {
         frames: live.frames.drawn,
@@ -302,11 +303,6 @@ fn update(app: &App, live: &mut Live) {
     reload_presets(app, live);
     let effects = live.state.tick(app.time_delta());
     perform(app, live, effects);
-    if let (Some(total), Some(path)) = (live.options.frames, &live.options.screenshot) {
-        if frame_index + SCREENSHOT_LEAD == total {
-            app.main_window().save_screenshot(path.clone());
-        }
-    }
     let settings = live.state.settings();
     let output = match (&live.sync, &live.engine) {
         (Some(sync), _) => {
@@ -347,6 +343,57 @@ fn update(app: &App, live: &mut Live) {
         }
         show(app, live, output);
     }
+}
+
+/// A timed run's bookkeeping at each frame: the summary and the screenshot near the end, and
+/// the quit. False once the run is over.
+fn count_frame(app: &App, live: &mut Live) -> bool {
+    let ready = model_on_screen(live);
+    let Some(countdown) = &mut live.countdown else {
+        return true;
+    };
+    let total = countdown.total();
+    let counted = match countdown.step(app.elapsed_frames(), ready, app.time()) {
+        Step::Waiting => return true,
+        Step::Started { waited } => {
+            if waited > 0 {
+                println!(
+                    "the model's first picture after {waited} frames: counting {total} from here"
+                );
+            }
+            live.frames.restart_timing();
+            0
+        }
+        Step::Counting(counted) => counted,
+        Step::Done => {
+            app.quit();
+            return false;
+        }
+    };
+    if counted + 2 == total {
+        println!("{}", live.frames.summary());
+        println!("{}", super::headless::stage_medians(live.frames.stages()));
+    }
+    if let Some(path) = live.options.screenshot.as_ref() {
+        if counted + SCREENSHOT_LEAD == total.max(SCREENSHOT_LEAD) {
+            app.main_window().save_screenshot(path.clone());
+        }
+    }
+    true
+}
+
+/// The model's picture is on screen, or there is none to wait for (no model, or it failed).
+fn model_on_screen(live: &Live) -> bool {
+    let shown = live
+        .last
+        .as_ref()
+        .is_some_and(|(_, model, _)| model != NO_MODEL && !model.is_empty());
+    let failed = live.engine_notice.is_some()
+        || live
+            .state
+            .notice()
+            .is_some_and(|notice| notice.starts_with(MODEL_NOT_LOADED));
+    shown || failed || live.state.model().is_none()
 }
 
 fn show(app: &App, live: &mut Live, mut output: Output) {

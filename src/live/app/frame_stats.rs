@@ -72,6 +72,13 @@ impl FrameStats {
         }
     }
 
+    /// Forgets the frame times so far (a timed run counts from the model's first picture).
+    pub fn restart_timing(&mut self) {
+        if let Some(timed) = &mut self.timed {
+            *timed = TimedRun::default();
+        }
+    }
+
     pub fn record_output(&mut self, timings: &Timings) {
         if let Some(timed) = self.timed.as_mut().filter(|_| self.drawn > Self::WARM_UP) {
             timed.stages.push(*timings);

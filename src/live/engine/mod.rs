@@ -47,6 +47,10 @@ pub struct Output {
 /// The model name of outputs made while no model is loaded (the look itself is shown).
 pub const NO_MODEL: &str = "(no model: the look)";
 
+/// How the notice of a model that failed to load starts; a good load clears it (but not news
+/// of a restart).
+pub const MODEL_NOT_LOADED: &str = "model not loaded";
+
 /// Turns a look into a picture, frame by frame, on the CPU: the project's U-Net kernels or
 /// Burn (and, in tests, a generator that fails on cue).
 pub trait FrameGenerator: Send {

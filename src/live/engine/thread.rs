@@ -10,7 +10,7 @@ use std::time::{Duration, Instant};
 use anyhow::Result;
 use image::RgbImage;
 
-use super::{load_model, Backend, LoadedModel, Output, Pipeline, Settings};
+use super::{load_model, Backend, LoadedModel, Output, Pipeline, Settings, MODEL_NOT_LOADED};
 use crate::live::gpu_stages::GpuStages;
 use crate::live::latest::Latest;
 use crate::live::source::SourceHandle;
@@ -177,9 +177,6 @@ struct Shared {
     generation: Arc<AtomicU64>,
 }
 
-/// How a load error starts; a good load clears it (but not news of a restart).
-const LOAD_ERROR: &str = "model not loaded";
-
 impl Shared {
     fn say(&self, notice: Option<String>) {
         *self.notice.lock().unwrap_or_else(|e| e.into_inner()) = notice;
@@ -187,7 +184,10 @@ impl Shared {
 
     fn clear_load_error(&self) {
         let mut notice = self.notice.lock().unwrap_or_else(|e| e.into_inner());
-        if notice.as_deref().is_some_and(|n| n.starts_with(LOAD_ERROR)) {
+        if notice
+            .as_deref()
+            .is_some_and(|n| n.starts_with(MODEL_NOT_LOADED))
+        {
             *notice = None;
         }
     }
@@ -407,7 +407,7 @@ fn run(
                 }
                 Err(error) => {
                     tracing::error!("model not loaded: {error}");
-                    shared.say(Some(format!("{LOAD_ERROR}: {error}")));
+                    shared.say(Some(format!("{MODEL_NOT_LOADED}: {error}")));
                 }
             }
         }
