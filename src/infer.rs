@@ -1,7 +1,5 @@
 //! Running a generator on looks: the backends, and a small wrapper that hides tensors.
 
-use std::any::TypeId;
-
 use anyhow::{bail, Result};
 use burn::prelude::*;
 
@@ -15,28 +13,54 @@ pub type Cpu = burn::backend::Flex;
 /// tensors expose their buffers (the look writes straight into them) and the build stays short.
 pub type Gpu = crate::look::gpu_tensor::GpuDirect;
 
-/// A loaded generator ready for single frames. On the CPU a U-Net runs on [`UnetCpu`], the
-/// project's own kernels, which are faster than Burn's for inference; everything else runs
-/// through Burn.
-pub struct Inference<B: Backend> {
+/// A backend generators run on for single frames: says whether the project's own kernels
+/// replace Burn's modules there.
+pub trait InferenceBackend: Backend {
+    /// What runs a network through Burn on this backend (messages, benchmark tables).
+    const BURN_PATH: &'static str;
+
+    /// The project's own kernels for `generator`, where this backend has faster ones.
+    fn own_kernels(generator: &Generator<Self>) -> Option<UnetCpu> {
+        let _ = generator;
+        None
+    }
+}
+
+/// On the CPU a U-Net runs on [`UnetCpu`], which is faster than Burn's modules for inference.
+impl InferenceBackend for Cpu {
+    const BURN_PATH: &'static str = "flex";
+
+    fn own_kernels(generator: &Generator<Self>) -> Option<UnetCpu> {
+        match generator {
+            Generator::Unet(unet) => Some(UnetCpu::from_unet(unet)),
+            Generator::Resnet(_) => None,
+        }
+    }
+}
+
+impl InferenceBackend for Gpu {
+    const BURN_PATH: &'static str = "wgpu";
+}
+
+/// A loaded generator ready for single frames, on the backend's fastest path (see
+/// [`InferenceBackend::own_kernels`]).
+pub struct Inference<B: InferenceBackend> {
     network: Network<B>,
     device: B::Device,
     granularity: usize,
 }
 
-enum Network<B: Backend> {
+enum Network<B: InferenceBackend> {
     Burn(Box<Generator<B>>),
     /// Holds its own copy of the weights; Burn's is dropped.
     Fast(UnetCpu),
 }
 
-impl<B: Backend> Inference<B> {
+impl<B: InferenceBackend> Inference<B> {
     pub fn new(generator: Generator<B>, device: B::Device, granularity: usize) -> Self {
-        let network = match generator {
-            Generator::Unet(unet) if TypeId::of::<B>() == TypeId::of::<Cpu>() => {
-                Network::Fast(UnetCpu::from_unet(&unet))
-            }
-            generator => Network::Burn(Box::new(generator)),
+        let network = match B::own_kernels(&generator) {
+            Some(kernels) => Network::Fast(kernels),
+            None => Network::Burn(Box::new(generator)),
         };
         Self {
             network,
@@ -58,8 +82,7 @@ impl<B: Backend> Inference<B> {
     pub fn path(&self) -> &'static str {
         match self.network {
             Network::Fast(_) => "cpu",
-            Network::Burn(_) if TypeId::of::<B>() == TypeId::of::<Cpu>() => "flex",
-            Network::Burn(_) => "wgpu",
+            Network::Burn(_) => B::BURN_PATH,
         }
     }
 

@@ -27,7 +27,9 @@ pub fn destinations(root: &Path) -> Vec<String> {
 pub fn lts(args: &[&str]) -> Output {
     std::process::Command::new(env!("CARGO_BIN_EXE_lts"))
         .args(args)
-        .env("RUST_LOG", "warn")
+        // The project's own messages (where the generator runs, a resumed step), not the
+        // graphics stack's.
+        .env("RUST_LOG", "warn,learning_to_see=info")
         .output()
         .expect("run lts")
 }

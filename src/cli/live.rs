@@ -109,7 +109,7 @@ pub fn run(args: LiveArgs) -> Result<()> {
              Ctrl-C stops. For a window, run inside a desktop session or under xvfb-run.",
             args.headless_out.display()
         );
-        return render(&RenderOptions {
+        let rendered = render(&RenderOptions {
             preset: args.preset,
             source: args.source,
             frames: args.frames.unwrap_or(0),
@@ -119,7 +119,9 @@ pub fn run(args: LiveArgs) -> Result<()> {
             fps: 30.0,
             latest_only: true,
             gpu: false,
-        });
+        })?;
+        eprintln!("{rendered}");
+        return Ok(());
     }
     if args.sync && args.source != SourceSpec::Synthetic {
         bail!("--sync steps the synthetic scene: use it with --source synthetic");
@@ -152,5 +154,8 @@ pub fn run(args: LiveArgs) -> Result<()> {
         device: args.device,
         playlist: args.playlist,
     });
+    if let Some(frames) = args.frames {
+        println!("frames drawn: {frames}");
+    }
     Ok(())
 }

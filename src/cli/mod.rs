@@ -10,6 +10,7 @@ mod live;
 mod models;
 mod preprocess;
 mod presets;
+mod progress;
 mod render;
 mod train;
 

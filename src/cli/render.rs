@@ -36,7 +36,7 @@ enum RenderDevice {
 }
 
 pub fn run(args: RenderArgs) -> Result<()> {
-    render(&RenderOptions {
+    let rendered = render(&RenderOptions {
         preset: args.preset,
         source: args.source,
         frames: args.frames,
@@ -46,5 +46,7 @@ pub fn run(args: RenderArgs) -> Result<()> {
         fps: args.fps,
         latest_only: false,
         gpu: args.device == RenderDevice::Gpu,
-    })
+    })?;
+    eprintln!("{rendered}");
+    Ok(())
 }

@@ -14,6 +14,7 @@ use learning_to_see::train::run::{Destinations, Stepper, CHECKPOINT_FILE};
 use learning_to_see::train::{train, TrainConfig};
 
 use super::checks;
+use super::progress::TrainingBar;
 
 #[derive(Args)]
 pub struct TrainArgs {
@@ -174,6 +175,7 @@ pub fn run(args: TrainArgs) -> Result<()> {
         eprintln!("ResNet generators train through Burn: using --backend flex");
         backend = "flex";
     }
+    let mut bar = TrainingBar::default();
     let trained = match backend {
         "cpu" => train::<Autodiff<burn::backend::Flex>>(
             config,
@@ -182,6 +184,7 @@ pub fn run(args: TrainArgs) -> Result<()> {
             Default::default(),
             &stop,
             out,
+            &mut bar,
         ),
         "flex" => train::<Autodiff<burn::backend::Flex>>(
             config,
@@ -190,6 +193,7 @@ pub fn run(args: TrainArgs) -> Result<()> {
             Default::default(),
             &stop,
             out,
+            &mut bar,
         ),
         "wgpu" => train::<Autodiff<learning_to_see::infer::Gpu>>(
             config,
@@ -198,6 +202,7 @@ pub fn run(args: TrainArgs) -> Result<()> {
             Default::default(),
             &stop,
             out,
+            &mut bar,
         ),
         other => bail!("unknown backend `{other}` (cpu, flex, wgpu)"),
     };
@@ -210,6 +215,11 @@ pub fn run(args: TrainArgs) -> Result<()> {
         println!("model: {}\npreset: {}", model.display(), preset.display());
     }
     if outcome.interrupted {
+        eprintln!(
+            "interrupted at step {}; checkpoint saved in {} — continue with --resume",
+            outcome.steps,
+            outcome.checkpoint.display()
+        );
         std::process::exit(130);
     }
     Ok(())

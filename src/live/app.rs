@@ -107,15 +107,11 @@ struct Live {
 
 /// Runs the live show in a window until it is closed (or for `options.frames`).
 pub fn run(options: LiveOptions) {
-    let frames = options.frames;
     OPTIONS.set(options).expect("live runs once per process");
     nannou::app(model)
         .update(update)
         .add_plugin(Show::plugin())
         .run();
-    if let Some(frames) = frames {
-        println!("frames drawn: {frames}");
-    }
 }
 
 fn model(app: &App) -> Live {
@@ -158,7 +154,7 @@ fn model(app: &App) -> Live {
         config,
     );
     if let Some(notice) = state.notice() {
-        eprintln!("warning: {notice}");
+        tracing::warn!("{notice}");
     }
     let (source, engine, sync) = if options.sync {
         let pipeline = Pipeline::new(None, 256);
@@ -357,7 +353,7 @@ fn count_frame(app: &App, live: &mut Live) -> bool {
         Step::Waiting => return true,
         Step::Started { waited } => {
             if waited > 0 {
-                println!(
+                tracing::info!(
                     "the model's first picture after {waited} frames: counting {total} from here"
                 );
             }
@@ -371,8 +367,8 @@ fn count_frame(app: &App, live: &mut Live) -> bool {
         }
     };
     if counted + 2 == total {
-        println!("{}", live.frames.summary());
-        println!("{}", super::headless::stage_medians(live.frames.stages()));
+        tracing::info!("{}", live.frames.summary());
+        tracing::info!("{}", super::headless::stage_medians(live.frames.stages()));
     }
     if let Some(path) = live.options.screenshot.as_ref() {
         if counted + SCREENSHOT_LEAD == total.max(SCREENSHOT_LEAD) {

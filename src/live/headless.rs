@@ -46,9 +46,10 @@ struct GpuTarget {
 impl GpuTarget {
     fn new(size: usize) -> Result<Self> {
         let gpu = Arc::new(SharedGpu::new().context("no GPU adapter (wgpu found none)")?);
-        eprintln!(
+        tracing::info!(
             "generator on: GPU {} ({:?})",
-            gpu.info.name, gpu.info.backend
+            gpu.info.name,
+            gpu.info.backend
         );
         let texture = display_texture(&gpu.device, size as u32);
         Ok(Self { gpu, texture })
@@ -174,9 +175,29 @@ impl Sink {
     }
 }
 
+/// What a render did: its frames, how long they took, and each stage's median.
+pub struct Rendered {
+    pub frames: u64,
+    pub elapsed: Duration,
+    pub stages: Vec<Timings>,
+}
+
+impl std::fmt::Display for Rendered {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let seconds = self.elapsed.as_secs_f32();
+        writeln!(
+            f,
+            "{} frames in {seconds:.1} s ({:.1} frames/s)",
+            self.frames,
+            self.frames as f32 / seconds
+        )?;
+        write!(f, "{}", stage_medians(&self.stages))
+    }
+}
+
 /// Renders `frames` frames. The synthetic source is stepped exactly (frame i is the scene at
 /// i / fps), so renders are reproducible; other sources are sampled as their frames arrive.
-pub fn render(options: &RenderOptions) -> Result<()> {
+pub fn render(options: &RenderOptions) -> Result<Rendered> {
     let (mut pipeline, settings, preset, gpu) = prepare(options)?;
     let mut sink = Sink::open(
         &options.out,
@@ -188,7 +209,7 @@ pub fn render(options: &RenderOptions) -> Result<()> {
         SourceSpec::Synthetic => None,
         ref spec => Some(source::start(spec)),
     };
-    eprintln!(
+    tracing::info!(
         "rendering preset {preset} from {} into {}",
         options.source,
         options.out.display()
@@ -231,13 +252,11 @@ pub fn render(options: &RenderOptions) -> Result<()> {
     if let Some(handle) = live_source {
         handle.stop();
     }
-    eprintln!(
-        "{index} frames in {:.1} s ({:.1} frames/s)",
-        started.elapsed().as_secs_f32(),
-        index as f32 / started.elapsed().as_secs_f32()
-    );
-    eprintln!("{}", stage_medians(&stages));
-    Ok(())
+    Ok(Rendered {
+        frames: index,
+        elapsed: started.elapsed(),
+        stages,
+    })
 }
 
 /// Medians of the pipeline's stages over a run (the first frames, which compile and tune

@@ -7,6 +7,7 @@ pub mod evaluate;
 pub mod export;
 pub mod gan;
 pub mod plot;
+pub mod progress;
 pub mod report;
 pub mod run;
 pub mod schedule;

@@ -8,13 +8,13 @@ use std::time::Instant;
 use anyhow::{bail, Context, Result};
 use burn::prelude::*;
 use burn::tensor::backend::AutodiffBackend;
-use indicatif::{ProgressBar, ProgressStyle};
 
 use super::checkpoint;
 use super::config::TrainConfig;
 use super::data::{scan_images, Item, PairStream};
 use super::export::Export;
 use super::gan::{Losses, Pix2Pix};
+use super::progress::{StepReport, TrainProgress};
 use super::report::Report;
 use super::schedule::learning_rate;
 use crate::look::random::{LookRandomizer, Pair};
@@ -25,6 +25,8 @@ const SAMPLE_ROWS: usize = 4;
 
 pub struct Outcome {
     pub steps: u64,
+    /// Where the run's last checkpoint is (continue an interrupted run from it with --resume).
+    pub checkpoint: PathBuf,
     pub interrupted: bool,
     pub images: usize,
     pub skipped: usize,
@@ -111,6 +113,7 @@ pub fn train<B: AutodiffBackend>(
     device: B::Device,
     stop: &AtomicBool,
     out: Destinations,
+    progress: &mut dyn TrainProgress,
 ) -> Result<Outcome> {
     let paths = scan_images(&config.data)
         .with_context(|| format!("reading dataset {}", config.data.display()))?;
@@ -145,9 +148,10 @@ pub fn train<B: AutodiffBackend>(
             &device,
         )?;
         step = resumed.step;
-        eprintln!(
+        tracing::info!(
             "resuming {} from step {step} of {}",
-            config.name, config.steps
+            config.name,
+            config.steps
         );
         loaded
     } else if checkpoint_path.exists() {
@@ -189,7 +193,7 @@ pub fn train<B: AutodiffBackend>(
                 Some(Item::Pair(pair)) => return Ok(pair),
                 Some(Item::Skipped(error)) => {
                     if skipped.insert(error.to_string()) {
-                        eprintln!("warning: skipping {error}");
+                        tracing::warn!("skipping {error}");
                     }
                     if skipped.len() >= paths.len() {
                         bail!(
@@ -208,12 +212,7 @@ pub fn train<B: AutodiffBackend>(
         .collect::<Result<_>>()?;
     let steps_per_epoch = (paths.len() as u64).div_ceil(config.batch as u64).max(1);
 
-    let progress = ProgressBar::new(config.steps).with_position(step);
-    progress.set_style(
-        ProgressStyle::with_template("{prefix} [{bar:30}] {pos}/{len} steps  {msg}  ETA {eta}")
-            .expect("valid template")
-            .progress_chars("=> "),
-    );
+    progress.start(step, config.steps);
     let started = Instant::now();
     let first_step = step;
     let mut interrupted = false;
@@ -231,14 +230,13 @@ pub fn train<B: AutodiffBackend>(
         let images_per_s =
             ((step - first_step) * config.batch as u64) as f64 / started.elapsed().as_secs_f64();
         report.record(step, lr, losses, images_per_s)?;
-        progress.set_prefix(format!("epoch {}", (step - 1) / steps_per_epoch + 1));
-        progress.set_message(format!(
-            "{images_per_s:.1} img/s  G {:.3}  L1 {:.3}  D {:.3}",
-            losses.g_gan,
-            losses.g_l1,
-            0.5 * (losses.d_real + losses.d_fake)
-        ));
-        progress.set_position(step);
+        progress.step(&StepReport {
+            step,
+            steps: config.steps,
+            epoch: (step - 1) / steps_per_epoch + 1,
+            images_per_s,
+            losses,
+        });
         if step % config.checkpoint_every == 0 {
             // Rows first: a kill between the two leaves rows past the checkpoint, which the
             // resumed run drops, never a checkpoint past the rows.
@@ -261,7 +259,7 @@ pub fn train<B: AutodiffBackend>(
             report.plot(&config.name)?;
         }
     }
-    progress.finish_and_clear();
+    progress.finish();
     report.flush()?;
     engine.with_burn(&config, &device, |gan| {
         checkpoint::save(&checkpoint_path, gan, step, &config)
@@ -269,12 +267,9 @@ pub fn train<B: AutodiffBackend>(
     report.plot(&config.name)?;
     let images = paths.len() - skipped.len().min(paths.len());
     if interrupted {
-        eprintln!(
-            "interrupted at step {step}; checkpoint saved in {} — continue with --resume",
-            checkpoint_path.display()
-        );
         return Ok(Outcome {
             steps: step,
+            checkpoint: checkpoint_path,
             interrupted,
             images,
             skipped: skipped.len(),
@@ -294,6 +289,7 @@ pub fn train<B: AutodiffBackend>(
     })?;
     Ok(Outcome {
         steps: step,
+        checkpoint: checkpoint_path,
         interrupted,
         images,
         skipped: skipped.len(),

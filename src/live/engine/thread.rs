@@ -2,7 +2,7 @@
 //! a loader thread; panics and stalls are caught and the engine restarted.
 
 use std::path::PathBuf;
-use std::sync::atomic::{AtomicU32, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, Ordering};
 use std::sync::mpsc::{channel, Receiver, Sender};
 use std::sync::{Arc, Mutex, OnceLock};
 use std::time::{Duration, Instant};
@@ -27,6 +27,9 @@ pub struct Engine {
     wanted: Arc<Mutex<Option<(PathBuf, f32)>>>,
     /// Where the generator runs, once the engine has decided (see [`Backend`]).
     pub device: Arc<OnceLock<String>>,
+    /// Set on drop: the engine threads leave.
+    stopped: Arc<AtomicBool>,
+    generation: Arc<AtomicU64>,
 }
 
 /// How long the engine waits for nannou's renderer to hand over its device.
@@ -107,13 +110,16 @@ impl Engine {
                 })
                 .expect("spawn loader");
         }
+        let stopped = Arc::new(AtomicBool::new(false));
+        let generation = Arc::new(AtomicU64::new(0));
         let shared = Shared {
             source,
             outputs: outputs.clone(),
             settings: Arc::clone(&settings),
             notice: Arc::clone(&notice),
             loaded: Arc::new(Mutex::new(loaded_rx)),
-            generation: Arc::new(AtomicU64::new(0)),
+            generation: Arc::clone(&generation),
+            stopped: Arc::clone(&stopped),
         };
         {
             let device = Arc::clone(&device);
@@ -141,6 +147,8 @@ impl Engine {
             loads,
             wanted,
             device,
+            stopped,
+            generation,
         }
     }
 
@@ -162,6 +170,15 @@ impl Engine {
     }
 }
 
+/// Dropping the engine stops its threads: the engine thread leaves after its current pass,
+/// the supervisor with it (even from a stalled pass), and the loader once its queue is gone.
+impl Drop for Engine {
+    fn drop(&mut self) {
+        self.stopped.store(true, Ordering::SeqCst);
+        self.generation.fetch_add(1, Ordering::SeqCst);
+    }
+}
+
 /// A model directory and what loading it gave.
 type Loaded = (PathBuf, Result<LoadedModel, String>);
 
@@ -175,6 +192,8 @@ struct Shared {
     loaded: Arc<Mutex<Receiver<Loaded>>>,
     /// The engine thread that may publish; an abandoned one sees a newer number and leaves.
     generation: Arc<AtomicU64>,
+    /// The [`Engine`] is gone.
+    stopped: Arc<AtomicBool>,
 }
 
 impl Shared {
@@ -240,6 +259,9 @@ fn supervise(
         };
         let reason = loop {
             std::thread::sleep(Duration::from_millis(50));
+            if shared.stopped.load(Ordering::SeqCst) {
+                return;
+            }
             if worker.is_finished() {
                 match worker.join() {
                     Ok(Err(panic)) => break format!("panicked ({})", panic_message(&panic)),
@@ -358,7 +380,7 @@ fn choose(
         _ => (Pipeline::new(None, default_size), "CPU".to_string(), None),
     };
     if device.get().is_none() {
-        println!("generator on: {description}");
+        tracing::info!("generator on: {description}");
     }
     let software = gpu.as_ref().is_some_and(|gpu| gpu.is_software());
     let _ = device.set(description);
@@ -525,6 +547,67 @@ mod tests {
         let engine = Engine::start_with_loader(source.clone(), settings, 32, Backend::Cpu, loader);
         engine.load(PathBuf::from("models/faulty"), 0.0);
         (engine, source, loads)
+    }
+
+    /// A generator that negates the look and counts its passes.
+    struct Counting(Arc<AtomicUsize>);
+
+    impl FrameGenerator for Counting {
+        fn generate(&mut self, look: &[f32], _size: usize) -> Result<Vec<f32>> {
+            self.0.fetch_add(1, Ordering::SeqCst);
+            Ok(look.repeat(3).iter().map(|v| -v).collect())
+        }
+    }
+
+    #[test]
+    fn a_dropped_engine_stops_its_threads() {
+        let source = SourceHandle::external("test");
+        let passes = Arc::new(AtomicUsize::new(0));
+        let counter = Arc::clone(&passes);
+        let loader: Arc<Loader> = Arc::new(move |_dir: &std::path::Path, crossfade, _gpu| {
+            Ok(LoadedModel {
+                name: "counting".into(),
+                runner: Runner::Cpu(Box::new(Counting(Arc::clone(&counter)))),
+                size: 32,
+                crossfade,
+            })
+        });
+        let settings = Settings {
+            smoothing: 0.0,
+            ..Settings::default()
+        };
+        let engine = Engine::start_with_loader(source.clone(), settings, 32, Backend::Cpu, loader);
+        engine.load(PathBuf::from("models/counting"), 0.0);
+        let mut shade = 0u8;
+        let mut feed = || {
+            shade = shade.wrapping_add(3);
+            source.put(RgbImage::from_pixel(48, 48, image::Rgb([shade; 3])));
+            std::thread::sleep(Duration::from_millis(15));
+        };
+        assert!(
+            wait_for(10.0, || {
+                feed();
+                passes.load(Ordering::SeqCst) > 3
+            }),
+            "the model never ran"
+        );
+        let outputs = engine.outputs.clone();
+        drop(engine);
+        // The pass under way when it was dropped may still finish.
+        for _ in 0..20 {
+            feed();
+        }
+        let after_drop = passes.load(Ordering::SeqCst);
+        outputs.take();
+        for _ in 0..40 {
+            feed();
+        }
+        assert_eq!(
+            passes.load(Ordering::SeqCst),
+            after_drop,
+            "the generator still runs after the engine was dropped"
+        );
+        assert!(outputs.take().is_none(), "outputs still arrive");
     }
 
     #[test]
