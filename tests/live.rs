@@ -221,8 +221,8 @@ fn still_screenshot(device: &str, frames: u64) -> (RgbImage, String) {
 
 #[test]
 fn the_window_shows_the_same_picture_with_the_generator_on_the_gpu_or_the_cpu() {
-    // A still image, so the picture settles whatever the timing; many frames, so that the GPU
-    // (lavapipe here) has compiled its kernels well before the screenshot.
+    // A still image, so the picture settles whatever the timing. `--frames` counts from the
+    // model's first picture, however long the GPU (lavapipe here) takes to compile its kernels.
     let (on_gpu, gpu_log) = still_screenshot("gpu", 900);
     assert!(
         gpu_log.contains("generator on: GPU, nannou's device"),

@@ -344,6 +344,9 @@ fn update(app: &App, live: &mut Live) {
 /// A timed run's bookkeeping at each frame: the summary and the screenshot near the end, and
 /// the quit. False once the run is over.
 fn count_frame(app: &App, live: &mut Live) -> bool {
+    if live.countdown.is_none() {
+        return true;
+    }
     let ready = model_on_screen(live);
     let Some(countdown) = &mut live.countdown else {
         return true;

@@ -28,8 +28,3 @@ pub trait TrainProgress {
     /// No more steps: what follows is the last checkpoint and the export.
     fn finish(&mut self) {}
 }
-
-/// Reports nothing.
-pub struct Quiet;
-
-impl TrainProgress for Quiet {}

@@ -29,7 +29,6 @@ pub struct Engine {
     pub device: Arc<OnceLock<String>>,
     /// Set on drop: the engine threads leave.
     stopped: Arc<AtomicBool>,
-    generation: Arc<AtomicU64>,
 }
 
 /// How long the engine waits for nannou's renderer to hand over its device.
@@ -111,14 +110,13 @@ impl Engine {
                 .expect("spawn loader");
         }
         let stopped = Arc::new(AtomicBool::new(false));
-        let generation = Arc::new(AtomicU64::new(0));
         let shared = Shared {
             source,
             outputs: outputs.clone(),
             settings: Arc::clone(&settings),
             notice: Arc::clone(&notice),
             loaded: Arc::new(Mutex::new(loaded_rx)),
-            generation: Arc::clone(&generation),
+            generation: Arc::new(AtomicU64::new(0)),
             stopped: Arc::clone(&stopped),
         };
         {
@@ -148,7 +146,6 @@ impl Engine {
             wanted,
             device,
             stopped,
-            generation,
         }
     }
 
@@ -175,7 +172,6 @@ impl Engine {
 impl Drop for Engine {
     fn drop(&mut self) {
         self.stopped.store(true, Ordering::SeqCst);
-        self.generation.fetch_add(1, Ordering::SeqCst);
     }
 }
 
@@ -408,7 +404,10 @@ fn run(
     let mut frame: Option<Arc<RgbImage>> = None;
     let mut last_settings: Option<Settings> = None;
     let mut new_model = false;
-    let current = || shared.generation.load(Ordering::SeqCst) == generation;
+    let current = || {
+        shared.generation.load(Ordering::SeqCst) == generation
+            && !shared.stopped.load(Ordering::SeqCst)
+    };
     while current() {
         let received: Vec<Loaded> = shared
             .loaded
@@ -517,8 +516,8 @@ mod tests {
         }
     }
 
-    /// An engine on a fed source whose every model fails on cue; counts the loads.
-    fn faulty_engine(fault: Fault) -> (Engine, SourceHandle, Arc<AtomicUsize>) {
+    /// An external source fed a changing grey frame every 15 ms until it is stopped.
+    fn fed_source() -> SourceHandle {
         let source = SourceHandle::external("test");
         let feeder = source.clone();
         std::thread::spawn(move || {
@@ -529,13 +528,20 @@ mod tests {
                 std::thread::sleep(Duration::from_millis(15));
             }
         });
-        let loads = Arc::new(AtomicUsize::new(0));
-        let counted = Arc::clone(&loads);
+        source
+    }
+
+    /// An engine (no smoothing) on `source` playing model `name`, each load of which is a
+    /// fresh `generator()`.
+    fn engine_playing(
+        source: &SourceHandle,
+        name: &'static str,
+        generator: impl Fn() -> Box<dyn FrameGenerator> + Send + Sync + 'static,
+    ) -> Engine {
         let loader: Arc<Loader> = Arc::new(move |_dir: &std::path::Path, crossfade, _gpu| {
-            counted.fetch_add(1, Ordering::SeqCst);
             Ok(LoadedModel {
-                name: "faulty".into(),
-                runner: Runner::Cpu(Box::new(OnCue { passes: 0, fault })),
+                name: name.into(),
+                runner: Runner::Cpu(generator()),
                 size: 32,
                 crossfade,
             })
@@ -545,7 +551,19 @@ mod tests {
             ..Settings::default()
         };
         let engine = Engine::start_with_loader(source.clone(), settings, 32, Backend::Cpu, loader);
-        engine.load(PathBuf::from("models/faulty"), 0.0);
+        engine.load(PathBuf::from("models").join(name), 0.0);
+        engine
+    }
+
+    /// An engine on a fed source whose every model fails on cue; counts the loads.
+    fn faulty_engine(fault: Fault) -> (Engine, SourceHandle, Arc<AtomicUsize>) {
+        let source = fed_source();
+        let loads = Arc::new(AtomicUsize::new(0));
+        let counted = Arc::clone(&loads);
+        let engine = engine_playing(&source, "faulty", move || {
+            counted.fetch_add(1, Ordering::SeqCst);
+            Box::new(OnCue { passes: 0, fault })
+        });
         (engine, source, loads)
     }
 
@@ -561,53 +579,30 @@ mod tests {
 
     #[test]
     fn a_dropped_engine_stops_its_threads() {
-        let source = SourceHandle::external("test");
+        let source = fed_source();
         let passes = Arc::new(AtomicUsize::new(0));
         let counter = Arc::clone(&passes);
-        let loader: Arc<Loader> = Arc::new(move |_dir: &std::path::Path, crossfade, _gpu| {
-            Ok(LoadedModel {
-                name: "counting".into(),
-                runner: Runner::Cpu(Box::new(Counting(Arc::clone(&counter)))),
-                size: 32,
-                crossfade,
-            })
+        let engine = engine_playing(&source, "counting", move || {
+            Box::new(Counting(Arc::clone(&counter)))
         });
-        let settings = Settings {
-            smoothing: 0.0,
-            ..Settings::default()
-        };
-        let engine = Engine::start_with_loader(source.clone(), settings, 32, Backend::Cpu, loader);
-        engine.load(PathBuf::from("models/counting"), 0.0);
-        let mut shade = 0u8;
-        let mut feed = || {
-            shade = shade.wrapping_add(3);
-            source.put(RgbImage::from_pixel(48, 48, image::Rgb([shade; 3])));
-            std::thread::sleep(Duration::from_millis(15));
-        };
         assert!(
-            wait_for(10.0, || {
-                feed();
-                passes.load(Ordering::SeqCst) > 3
-            }),
+            wait_for(10.0, || passes.load(Ordering::SeqCst) > 3),
             "the model never ran"
         );
         let outputs = engine.outputs.clone();
         drop(engine);
         // The pass under way when it was dropped may still finish.
-        for _ in 0..20 {
-            feed();
-        }
+        std::thread::sleep(Duration::from_millis(300));
         let after_drop = passes.load(Ordering::SeqCst);
         outputs.take();
-        for _ in 0..40 {
-            feed();
-        }
+        std::thread::sleep(Duration::from_millis(600));
         assert_eq!(
             passes.load(Ordering::SeqCst),
             after_drop,
             "the generator still runs after the engine was dropped"
         );
         assert!(outputs.take().is_none(), "outputs still arrive");
+        source.stop();
     }
 
     #[test]
