@@ -265,16 +265,17 @@ fn switch_settings() -> Settings {
 fn models_switch_mid_run_and_a_broken_one_keeps_the_current() {
     let source = source::start(&SourceSpec::Synthetic);
     let engine = Engine::start(source.clone(), switch_settings(), 64);
-    switch_models(&engine);
+    switch_models(&engine, Duration::from_secs(60));
     source.stop();
 }
 
-/// Warm, then a broken model (the warm one keeps playing), then warm2.
-fn switch_models(engine: &Engine) {
+/// Warm, then a broken model (the warm one keeps playing), then warm2. The first picture may
+/// wait for kernels to compile (`first_within`); later switches reuse them.
+fn switch_models(engine: &Engine, first_within: Duration) {
     let models = stage().join("models");
     let model_of = |engine: &Engine| engine.outputs.take().map(|o| o.model);
     engine.load(models.join("warm"), 0.0);
-    wait_for("the first model", Duration::from_secs(60), || {
+    wait_for("the first model", first_within, || {
         model_of(engine).as_deref() == Some("warm")
     });
 
@@ -315,7 +316,8 @@ fn on_the_gpu_the_engine_writes_the_sketchs_texture_and_switches_models() {
     link.provide(Slot::Output, texture.clone());
     let source = source::start(&SourceSpec::Synthetic);
     let engine = Engine::start_on(source.clone(), switch_settings(), 64, Backend::Gpu(link));
-    switch_models(&engine);
+    // Lavapipe compiles Burn's kernels on first use: over a minute on 2 busy cores in CI.
+    switch_models(&engine, Duration::from_secs(300));
     let device = engine.device.get().expect("the engine said where it runs");
     assert!(device.starts_with("GPU"), "{device}");
     let output = engine.outputs.take().or_else(|| {
