@@ -8,6 +8,8 @@
 # On a 2-core machine each takes 20–40 minutes (5–7 img/s; `lts bench train`).
 # More steps make better models: continue a run with
 #   lts train --data datasets/sea --name sea --resume --steps N
+# or, once runs/ is gone, the shipped model itself (a fresh discriminator, all steps counted):
+#   lts train --data datasets/sea --name sea --init-from models/sea --steps N --force
 # MODELS="sea sky" limits the photograph models trained.
 set -euo pipefail
 cd "$(dirname "$0")/.."

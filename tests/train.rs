@@ -9,6 +9,7 @@ use std::time::{Duration, Instant};
 
 use common::{destinations, fixtures, lts, scratch, text};
 use image::{Rgb, RgbImage};
+use learning_to_see::model::ModelPackage;
 use learning_to_see::train::checkpoint;
 
 /// Smooth colourful blobs: learnable in a few steps at 32².
@@ -199,6 +200,86 @@ fn killed_training_resumes_from_a_loadable_checkpoint() {
     let out = run(&train_args(&data, &root, "killed", 10));
     assert_eq!(out.status.code(), Some(1));
     assert!(text(&out).contains("--resume"), "{}", text(&out));
+}
+
+#[test]
+fn a_run_starts_from_a_trained_model_and_keeps_its_history() {
+    let root = scratch("train_init_from");
+    let data = root.join("data");
+    make_dataset(&data, 10);
+    let out = run(&train_args(&data, &root, "first", 60));
+    assert!(out.status.success(), "{}", text(&out));
+    let first = root.join("models/first");
+
+    // No generator flags: the networks are the model's.
+    let continued: Vec<String> = [
+        "train",
+        "--data",
+        data.to_str().unwrap(),
+        "--name",
+        "second",
+        "--init-from",
+        first.to_str().unwrap(),
+        "--ndf",
+        "8",
+        "--batch",
+        "2",
+        "--downscale",
+        "4",
+        "--steps",
+        "20",
+        "--lr",
+        "5e-4",
+    ]
+    .iter()
+    .map(|s| s.to_string())
+    .chain(destinations(&root))
+    .collect();
+    let out = run(&continued);
+    assert!(out.status.success(), "{}", text(&out));
+
+    let mean = |v: &[f32]| v.iter().sum::<f32>() / v.len() as f32;
+    let first_l1 = l1_column(&root.join("runs/first/losses.csv"));
+    let second_l1 = l1_column(&root.join("runs/second/losses.csv"));
+    assert!(
+        mean(&second_l1[..5]) < 0.85 * mean(&first_l1[..5]),
+        "the run continues the trained generator: its first L1s {:?}, a fresh run's {:?}",
+        &second_l1[..5],
+        &first_l1[..5]
+    );
+    let before = ModelPackage::open(&first).unwrap().meta;
+    let after = ModelPackage::open(&root.join("models/second"))
+        .unwrap()
+        .meta;
+    assert_eq!(after.generator, before.generator);
+    let training = after.training.unwrap();
+    assert_eq!(training.steps, 80, "all the generator's steps");
+    assert_eq!(training.earlier.len(), 1);
+    assert_eq!(training.earlier[0].steps, 60);
+    assert!(
+        training.earlier[0].made_by.contains("--name first"),
+        "{:?}",
+        training.earlier
+    );
+
+    let mut other: Vec<String> = continued
+        .iter()
+        .map(|arg| {
+            if arg == "second" {
+                "third".into()
+            } else {
+                arg.clone()
+            }
+        })
+        .collect();
+    other.extend(["--ngf".into(), "16".into()]);
+    let out = run(&other);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        text(&out).contains("ngf 8") && text(&out).contains("ngf 16"),
+        "{}",
+        text(&out)
+    );
 }
 
 fn csv_steps(csv: &Path) -> Vec<u64> {

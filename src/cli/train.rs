@@ -6,9 +6,10 @@ use anyhow::{bail, Result};
 use burn::backend::Autodiff;
 use clap::Args;
 use learning_to_see::look::random::Flip;
-use learning_to_see::model::{Arch, NormKind, Upsample};
+use learning_to_see::model::ModelPackage;
+use learning_to_see::model::{Arch, GeneratorConfig, NormKind, Upsample};
 use learning_to_see::train::checkpoint;
-use learning_to_see::train::config::ArchFamily;
+use learning_to_see::train::config::{ArchFamily, StartFrom};
 use learning_to_see::train::data::scan_images;
 use learning_to_see::train::run::{Destinations, Stepper, CHECKPOINT_FILE};
 use learning_to_see::train::{train, TrainConfig};
@@ -76,6 +77,11 @@ pub struct TrainArgs {
     /// Continue runs/NAME from its checkpoint.
     #[arg(long)]
     resume: bool,
+    /// Start the generator from a trained model (a folder such as models/sea) and train it
+    /// further beside a fresh discriminator. --arch, --ngf, --levels, --upsample, --norm and
+    /// --size default to the model's.
+    #[arg(long, conflicts_with = "resume")]
+    init_from: Option<PathBuf>,
     #[arg(long, default_value_t = 1)]
     seed: u64,
     /// Threads decoding images and making pairs.
@@ -106,7 +112,13 @@ pub fn run(args: TrainArgs) -> Result<()> {
     }
     // A run with a checkpoint refreshes its own model (or, without --resume, is refused below).
     refuse_to_overwrite(&args, checkpoint.exists())?;
-    let size = args.size.unwrap_or(256);
+    let start = args
+        .init_from
+        .as_deref()
+        .map(ModelPackage::open)
+        .transpose()?;
+    let defaults = NetworkDefaults::of(start.as_ref());
+    let size = args.size.unwrap_or(defaults.size);
     if let Some(levels) = args.levels {
         if !(5..=12).contains(&levels) {
             bail!("--levels must be 5 to 12 (got {levels})");
@@ -124,24 +136,31 @@ pub fn run(args: TrainArgs) -> Result<()> {
     let config = TrainConfig {
         data: args.data,
         name: args.name,
-        arch: args.arch.unwrap_or(ArchFamily::Unet),
-        ngf: args.ngf.unwrap_or(64),
-        levels: args.levels,
-        upsample: args.upsample.unwrap_or_default(),
+        arch: args.arch.unwrap_or(defaults.arch),
+        ngf: args.ngf.unwrap_or(defaults.ngf),
+        levels: args.levels.or(defaults.levels),
+        upsample: args.upsample.unwrap_or(defaults.upsample),
         ndf: args.ndf.unwrap_or(64),
         size,
         batch: args.batch,
         steps,
         flip: args.flip,
         downscale: args.downscale,
-        norm: args.norm.unwrap_or(NormKind::Batch),
+        norm: args.norm.unwrap_or(defaults.norm),
         lr: args.lr,
         l1_weight: 100.0,
         checkpoint_every: args.checkpoint_every,
         seed: args.seed,
         workers: args.workers,
         runs: args.runs,
+        init_from: start.as_ref().map(|package| StartFrom {
+            model: package.dir.clone(),
+            history: package.meta.history(),
+        }),
     };
+    if let Some(package) = &start {
+        refuse_another_generator(package, &config.generator())?;
+    }
     let arch = config.generator().arch;
     let granularity = arch.granularity();
     if !continuing && (size < 32 || !size.is_multiple_of(granularity)) {
@@ -249,6 +268,68 @@ fn explain_full_disk(error: anyhow::Error, checkpoint: &Path) -> anyhow::Error {
         Err(_) => "no checkpoint was written yet: free some space and train again".into(),
     };
     error.context(format!("the disk is full; {kept}"))
+}
+
+/// The generator flags' values when not given: pix2pix's, or those of the model a run starts
+/// from.
+struct NetworkDefaults {
+    arch: ArchFamily,
+    levels: Option<usize>,
+    ngf: usize,
+    norm: NormKind,
+    upsample: Upsample,
+    size: usize,
+}
+
+impl NetworkDefaults {
+    fn of(start: Option<&ModelPackage>) -> Self {
+        let Some(model) = start else {
+            return Self {
+                arch: ArchFamily::Unet,
+                levels: None,
+                ngf: 64,
+                norm: NormKind::Batch,
+                upsample: Upsample::default(),
+                size: 256,
+            };
+        };
+        let generator = &model.meta.generator;
+        let (arch, levels) = match generator.arch {
+            Arch::Unet { levels } => (ArchFamily::Unet, Some(levels)),
+            Arch::Resnet { .. } => (ArchFamily::Resnet, None),
+        };
+        Self {
+            arch,
+            levels,
+            ngf: generator.ngf,
+            norm: generator.norm,
+            upsample: generator.upsample,
+            size: model.meta.resolution,
+        }
+    }
+}
+
+/// `--init-from` loads the model's weights into the generator these flags make: they must
+/// be the same network.
+fn refuse_another_generator(model: &ModelPackage, wanted: &GeneratorConfig) -> Result<()> {
+    let has = &model.meta.generator;
+    if has != wanted {
+        bail!(
+            "--init-from {} is a {} with ngf {}, {} norm and {} upsampling, but the flags ask \
+             for a {} with ngf {}, {} norm and {} upsampling: drop the network flags to train \
+             the model's own",
+            model.dir.display(),
+            has.arch,
+            has.ngf,
+            has.norm,
+            has.upsample,
+            wanted.arch,
+            wanted.ngf,
+            wanted.norm,
+            wanted.upsample
+        );
+    }
+    Ok(())
 }
 
 /// A resumed run keeps its networks: a flag given with `--resume` that says otherwise is a

@@ -42,6 +42,24 @@ pub struct ModelMeta {
 }
 
 impl ModelMeta {
+    /// This model's whole history as earlier runs, for a run that starts from it.
+    pub fn history(&self) -> Vec<EarlierRun> {
+        let Some(training) = &self.training else {
+            return vec![EarlierRun {
+                made_by: self.made_by.clone(),
+                ..EarlierRun::default()
+            }];
+        };
+        let before: u64 = training.earlier.iter().map(|run| run.steps).sum();
+        let mut runs = training.earlier.clone();
+        runs.push(EarlierRun {
+            made_by: self.made_by.clone(),
+            steps: training.steps.saturating_sub(before),
+            date: training.date.clone(),
+        });
+        runs
+    }
+
     /// Refuses what no trained generator has (and what would take all memory to build): the
     /// weights themselves are checked against the shapes when they load.
     pub fn validate(&self) -> Result<()> {
@@ -93,10 +111,22 @@ pub struct DatasetInfo {
 
 #[derive(Clone, Debug, Default, Serialize, Deserialize)]
 pub struct TrainingInfo {
+    /// Every optimiser step the generator has had, earlier runs included.
     pub steps: u64,
     pub epochs: f64,
     pub batch: usize,
     pub ndf: usize,
+    pub date: String,
+    /// The runs before the last one (`lts train --init-from`), oldest first.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub earlier: Vec<EarlierRun>,
+}
+
+/// One run of a model's history: the command (`made_by`) and the steps it added.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct EarlierRun {
+    pub made_by: String,
+    pub steps: u64,
     pub date: String,
 }
 

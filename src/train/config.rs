@@ -6,6 +6,7 @@ use std::path::PathBuf;
 use serde::{Deserialize, Serialize};
 
 use crate::look::random::Flip;
+use crate::model::package::EarlierRun;
 use crate::model::{Arch, GeneratorConfig, NormKind, Upsample};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -64,6 +65,23 @@ pub struct TrainConfig {
     pub workers: usize,
     /// Where run artefacts go: `<runs>/<name>/`.
     pub runs: PathBuf,
+    /// A trained model whose generator the run starts from (the discriminator starts fresh).
+    #[serde(default)]
+    pub init_from: Option<StartFrom>,
+}
+
+/// The model a run continues, and its history, kept in the checkpoint: the export replaces the
+/// model's own directory when the run keeps its name.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct StartFrom {
+    pub model: PathBuf,
+    pub history: Vec<EarlierRun>,
+}
+
+impl StartFrom {
+    pub fn steps(&self) -> u64 {
+        self.history.iter().map(|run| run.steps).sum()
+    }
 }
 
 impl TrainConfig {

@@ -58,6 +58,11 @@ impl Export<'_> {
             .and_then(|n| n.to_str())
             .unwrap_or("dataset")
             .to_string();
+        let earlier = config
+            .init_from
+            .as_ref()
+            .map_or(&[][..], |start| &start.history[..]);
+        let earlier_steps: u64 = earlier.iter().map(|run| run.steps).sum();
         let meta = ModelMeta {
             name: config.name.clone(),
             description: describe(&dataset, &config.data),
@@ -71,11 +76,13 @@ impl Export<'_> {
                 source: config.data.display().to_string(),
             }),
             training: Some(TrainingInfo {
-                steps: self.steps,
-                epochs: self.steps as f64 * config.batch as f64 / self.images.max(1) as f64,
+                steps: earlier_steps + self.steps,
+                epochs: (earlier_steps + self.steps) as f64 * config.batch as f64
+                    / self.images.max(1) as f64,
                 batch: config.batch,
                 ndf: config.ndf,
                 date: today(),
+                earlier: earlier.to_vec(),
             }),
             evaluation: self.evaluation.clone(),
             made_by: self.command.clone(),

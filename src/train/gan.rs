@@ -55,9 +55,18 @@ pub fn bce_with_logits<B: Backend>(logits: Tensor<B, 4>, real: bool) -> Tensor<B
 
 impl<B: AutodiffBackend> Pix2Pix<B> {
     pub fn new(config: &TrainConfig, device: &B::Device) -> Self {
+        Self::with_generator(config, config.generator().init(device), device)
+    }
+
+    /// A trained (or fresh) generator beside a fresh discriminator.
+    pub fn with_generator(
+        config: &TrainConfig,
+        generator: Generator<B>,
+        device: &B::Device,
+    ) -> Self {
         let generator_config = config.generator();
         Self::from_networks(
-            generator_config.init(device),
+            generator,
             PatchGanConfig::new()
                 .with_input_nc(generator_config.input_nc + generator_config.output_nc)
                 .with_ndf(config.ndf)

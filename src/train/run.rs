@@ -18,6 +18,7 @@ use super::progress::{StepReport, TrainProgress};
 use super::report::Report;
 use super::schedule::learning_rate;
 use crate::look::random::{LookRandomizer, Pair};
+use crate::model::ModelPackage;
 use crate::train_cpu::Pix2PixCpu;
 
 pub const CHECKPOINT_FILE: &str = "checkpoint.lts";
@@ -159,6 +160,15 @@ pub fn train<B: AutodiffBackend>(
             "{} already has a checkpoint: pass --resume to continue it, or choose another --name",
             run_dir.display()
         );
+    } else if let Some(start) = &config.init_from {
+        let generator = ModelPackage::open(&start.model)?.load::<B>(&device)?;
+        tracing::info!(
+            "{} starts from {} ({} steps so far)",
+            config.name,
+            start.model.display(),
+            start.steps()
+        );
+        Pix2Pix::<B>::with_generator(&config, generator, &device)
     } else {
         Pix2Pix::<B>::new(&config, &device)
     };
