@@ -10,7 +10,7 @@ use std::time::{Duration, Instant};
 use common::{destinations, lts, scratch, text};
 use image::{Rgb, RgbImage};
 use learning_to_see::live::engine::{Backend, Engine, Settings};
-use learning_to_see::live::gpu_link::{GpuLink, Slot};
+use learning_to_see::live::gpu_link::{GpuBridge, GpuLink, Slot};
 use learning_to_see::live::source::{self, SourceSpec};
 use learning_to_see::look::gpu_tensor::SharedGpu;
 use learning_to_see::look::texture::{display_texture, read_texture};
@@ -311,11 +311,21 @@ fn switch_models(engine: &Engine, first_within: Duration) {
 #[test]
 fn on_the_gpu_the_engine_writes_the_sketchs_texture_and_switches_models() {
     let gpu = Arc::new(SharedGpu::new().expect("a wgpu adapter (lavapipe or a GPU)"));
+    let bridge = GpuBridge::headless(Arc::clone(&gpu));
     let texture = display_texture(&gpu.device, 64);
-    let link = GpuLink::headless(Arc::clone(&gpu));
+    let link = GpuLink::new(&bridge);
     link.provide(Slot::Output, texture.clone());
     let source = source::start(&SourceSpec::Synthetic);
     let engine = Engine::start_on(source.clone(), switch_settings(), 64, Backend::Gpu(link));
+    // A second show on the same renderer, its look inverted: another picture, in its own
+    // texture.
+    let other_texture = display_texture(&gpu.device, 64);
+    let other_link = GpuLink::new(&bridge);
+    other_link.provide(Slot::Output, other_texture.clone());
+    let other_source = source::start(&SourceSpec::Synthetic);
+    let mut inverted = switch_settings();
+    inverted.look.invert = true;
+    let other = Engine::start_on(other_source.clone(), inverted, 64, Backend::Gpu(other_link));
     // Lavapipe compiles Burn's kernels on first use: over a minute on 2 busy cores in CI.
     switch_models(&engine, Duration::from_secs(300));
     let device = engine.device.get().expect("the engine said where it runs");
@@ -326,13 +336,36 @@ fn on_the_gpu_the_engine_writes_the_sketchs_texture_and_switches_models() {
     });
     assert!(output.expect("frames keep coming").on_gpu);
     // What the sketch would draw: the model's warm colours, not the grey look or black.
-    let pixels = read_texture(&gpu.device, &gpu.queue, &texture);
-    let shown = RgbImage::from_fn(64, 64, |x, y| {
+    let shown = texture_image(&gpu, &texture);
+    assert!(warmth(&shown) > 15.0, "warmth {}", warmth(&shown));
+
+    other.load(stage().join("models/warm"), 0.0);
+    wait_for("the other show's model", Duration::from_secs(120), || {
+        other.outputs.take().is_some_and(|output| output.on_gpu)
+    });
+    let other_shown = texture_image(&gpu, &other_texture);
+    let shown = texture_image(&gpu, &texture);
+    assert!(
+        warmth(&other_shown) > 15.0,
+        "the other show's model: warmth {}",
+        warmth(&other_shown)
+    );
+    let apart = mean_abs(&shown, &other_shown);
+    assert!(
+        apart > 10.0,
+        "each show keeps its own picture: they differ by only {apart} levels"
+    );
+    source.stop();
+    other_source.stop();
+}
+
+/// A 64² display texture's pixels.
+fn texture_image(gpu: &SharedGpu, texture: &wgpu::Texture) -> RgbImage {
+    let pixels = read_texture(&gpu.device, &gpu.queue, texture);
+    RgbImage::from_fn(64, 64, |x, y| {
         let i = ((y * 64 + x) * 4) as usize;
         Rgb([pixels[i], pixels[i + 1], pixels[i + 2]])
-    });
-    assert!(warmth(&shown) > 15.0, "warmth {}", warmth(&shown));
-    source.stop();
+    })
 }
 
 fn make_video(path: &Path) {

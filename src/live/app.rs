@@ -60,6 +60,7 @@ pub struct LiveOptions {
 
 mod countdown;
 mod frame_stats;
+mod memory;
 mod overlay;
 mod remote;
 mod window;
@@ -147,6 +148,7 @@ fn model(app: &App) -> Live {
     if options.gallery {
         keep_screen_awake();
     }
+    memory::start_trimming();
     let (mut state, effects) = ShowState::new(
         presets,
         ModelPackage::names(&options.models),
@@ -156,6 +158,7 @@ fn model(app: &App) -> Live {
     if let Some(notice) = state.notice() {
         tracing::warn!("{notice}");
     }
+    let model_textures = ModelTextures::new(app, 256);
     let (source, engine, sync) = if options.sync {
         let pipeline = Pipeline::new(None, 256);
         (
@@ -169,7 +172,7 @@ fn model(app: &App) -> Live {
             source.clone(),
             state.settings(),
             256,
-            options.device.backend(),
+            options.device.backend(model_textures.link()),
         );
         (Some(source), Some(engine), None)
     };
@@ -185,7 +188,7 @@ fn model(app: &App) -> Live {
         presets_stamp: preset_stamps(&options.presets),
         presets_checked: Instant::now(),
         textures: Textures {
-            model: ModelTextures::new(app, 256),
+            model: model_textures,
             frame: blank(app, 16, 9),
             frame_size: (16, 9),
         },

@@ -3,7 +3,7 @@
 //! so that the look and the generator's output are written into them on the GPU.
 
 use std::collections::HashMap;
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::{Arc, Mutex, MutexGuard, Weak};
 
 use bevy::asset::AssetId;
 use bevy::image::Image;
@@ -24,69 +24,112 @@ pub enum Slot {
     Look,
 }
 
+/// One engine's images and the textures behind them.
 #[derive(Default)]
-struct LinkState {
-    gpu: Option<Arc<SharedGpu>>,
+struct Targets {
     wanted: HashMap<Slot, AssetId<Image>>,
     textures: HashMap<Slot, (AssetId<Image>, wgpu::Texture)>,
 }
 
-/// Shared by the main world, the render world and the engine thread.
-#[derive(Clone, Default, Resource)]
-pub struct GpuLink(Arc<Mutex<LinkState>>);
+#[derive(Default)]
+struct BridgeState {
+    gpu: Option<Arc<SharedGpu>>,
+    links: Vec<Weak<Mutex<Targets>>>,
+}
 
-impl GpuLink {
-    /// The process's link: what a sketch's plugin fills and its engines read.
-    pub fn shared() -> Self {
-        static SHARED: std::sync::OnceLock<GpuLink> = std::sync::OnceLock::new();
-        SHARED.get_or_init(GpuLink::default).clone()
+/// The renderer's side, shared by the main world, the render world and every link: nannou's
+/// device once the renderer has started, and the images each link wants.
+#[derive(Clone, Default, Resource)]
+pub struct GpuBridge(Arc<Mutex<BridgeState>>);
+
+impl GpuBridge {
+    /// The bridge a sketch's plugin fills. One per process: nannou hands a sketch's `model` an
+    /// `App` with no access to resources, so this is how a `Show` finds the renderer.
+    pub fn process() -> Self {
+        static PROCESS: std::sync::OnceLock<GpuBridge> = std::sync::OnceLock::new();
+        PROCESS.get_or_init(GpuBridge::default).clone()
     }
 
-    fn state(&self) -> MutexGuard<'_, LinkState> {
+    /// A device of one's own, with no renderer behind it (tools and tests: engines run on
+    /// `gpu` and write into whatever textures their links are `provide`d).
+    pub fn headless(gpu: Arc<SharedGpu>) -> Self {
+        let bridge = Self::default();
+        bridge.state().gpu = Some(gpu);
+        bridge
+    }
+
+    fn state(&self) -> MutexGuard<'_, BridgeState> {
         self.0.lock().unwrap_or_else(|e| e.into_inner())
     }
+}
 
-    /// A link to a device of one's own, with no renderer behind it (tools and tests: the engine
-    /// runs on `gpu` and writes into whatever textures are `provide`d).
+/// One engine's link to the renderer: its device, and the textures of its own images (two
+/// shows in one sketch each get their own).
+#[derive(Clone)]
+pub struct GpuLink {
+    bridge: GpuBridge,
+    targets: Arc<Mutex<Targets>>,
+}
+
+impl GpuLink {
+    pub fn new(bridge: &GpuBridge) -> Self {
+        let targets = Arc::new(Mutex::new(Targets::default()));
+        let mut state = bridge.state();
+        state.links.retain(|link| link.strong_count() > 0);
+        state.links.push(Arc::downgrade(&targets));
+        Self {
+            bridge: bridge.clone(),
+            targets,
+        }
+    }
+
+    /// A link on a device of one's own (see [`GpuBridge::headless`]).
     pub fn headless(gpu: Arc<SharedGpu>) -> Self {
-        let link = Self::default();
-        link.state().gpu = Some(gpu);
-        link
+        Self::new(&GpuBridge::headless(gpu))
+    }
+
+    fn targets(&self) -> MutexGuard<'_, Targets> {
+        lock(&self.targets)
     }
 
     /// Hands over a texture directly (what the render world does for the sketch's images).
     pub fn provide(&self, slot: Slot, texture: wgpu::Texture) {
-        let mut state = self.state();
-        state.wanted.remove(&slot);
-        state.textures.insert(slot, (AssetId::invalid(), texture));
+        let mut targets = self.targets();
+        targets.wanted.remove(&slot);
+        targets.textures.insert(slot, (AssetId::invalid(), texture));
     }
 
     /// nannou's device, once the renderer has started.
     pub fn gpu(&self) -> Option<Arc<SharedGpu>> {
-        self.state().gpu.clone()
+        self.bridge.state().gpu.clone()
     }
 
     /// Asks for the texture behind `image` to be published for `slot`.
     pub fn want(&self, slot: Slot, image: AssetId<Image>) {
-        let mut state = self.state();
-        state.wanted.insert(slot, image);
-        if state
+        let mut targets = self.targets();
+        targets.wanted.insert(slot, image);
+        if targets
             .textures
             .get(&slot)
             .is_some_and(|(id, _)| *id != image)
         {
-            state.textures.remove(&slot);
+            targets.textures.remove(&slot);
         }
     }
 
     /// The texture for `slot`, once the renderer has created it.
     pub fn texture(&self, slot: Slot) -> Option<wgpu::Texture> {
-        self.state().textures.get(&slot).map(|(_, t)| t.clone())
+        self.targets().textures.get(&slot).map(|(_, t)| t.clone())
     }
 }
 
-/// Add to a nannou app (`.add_plugin(GpuLinkPlugin(link.clone()))`) to fill `link`.
-pub struct GpuLinkPlugin(pub GpuLink);
+fn lock(targets: &Mutex<Targets>) -> MutexGuard<'_, Targets> {
+    targets.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+/// Add to a nannou app (`.add_plugin(GpuLinkPlugin(GpuBridge::process()))`) to fill the
+/// bridge and its links.
+pub struct GpuLinkPlugin(pub GpuBridge);
 
 impl Plugin for GpuLinkPlugin {
     fn build(&self, app: &mut App) {
@@ -101,7 +144,7 @@ impl Plugin for GpuLinkPlugin {
 
 #[allow(clippy::too_many_arguments)]
 fn publish(
-    link: Res<GpuLink>,
+    bridge: Res<GpuBridge>,
     device: Option<Res<RenderDevice>>,
     queue: Option<Res<RenderQueue>>,
     adapter: Option<Res<RenderAdapter>>,
@@ -109,7 +152,7 @@ fn publish(
     info: Option<Res<RenderAdapterInfo>>,
     images: Option<Res<RenderAssets<GpuImage>>>,
 ) {
-    let mut state = link.state();
+    let mut state = bridge.state();
     if state.gpu.is_none() {
         if let (Some(device), Some(queue), Some(adapter), Some(instance), Some(info)) =
             (device, queue, adapter, instance, info)
@@ -124,15 +167,17 @@ fn publish(
         }
     }
     let Some(images) = images else { return };
-    let LinkState {
-        wanted, textures, ..
-    } = &mut *state;
-    for (slot, id) in wanted.iter() {
-        let published = textures.get(slot).is_some_and(|(have, _)| have == id);
-        if !published {
-            if let Some(image) = images.get(*id) {
-                let texture: &wgpu::Texture = &image.texture;
-                textures.insert(*slot, (*id, texture.clone()));
+    state.links.retain(|link| link.strong_count() > 0);
+    for link in state.links.iter().filter_map(Weak::upgrade) {
+        let mut targets = lock(&link);
+        let Targets { wanted, textures } = &mut *targets;
+        for (slot, id) in wanted.iter() {
+            let published = textures.get(slot).is_some_and(|(have, _)| have == id);
+            if !published {
+                if let Some(image) = images.get(*id) {
+                    let texture: &wgpu::Texture = &image.texture;
+                    textures.insert(*slot, (*id, texture.clone()));
+                }
             }
         }
     }

@@ -20,7 +20,7 @@ use nannou::prelude::*;
 
 use super::composite::{Composite, CompositePlugin};
 use super::engine::{Backend, Engine, Output, Settings, Timings};
-use super::gpu_link::{GpuLink, GpuLinkPlugin, Slot};
+use super::gpu_link::{GpuBridge, GpuLink, GpuLinkPlugin, Slot};
 use super::source::SourceHandle;
 use super::view::{square_side, Fill};
 use crate::look::Look;
@@ -36,10 +36,11 @@ pub enum DeviceChoice {
 }
 
 impl DeviceChoice {
-    pub fn backend(self) -> Backend {
+    /// The engine's device, writing into the textures `link` publishes when on the GPU.
+    pub fn backend(self, link: GpuLink) -> Backend {
         match self {
-            Self::Auto => Backend::Auto(GpuLink::shared()),
-            Self::Gpu => Backend::Gpu(GpuLink::shared()),
+            Self::Auto => Backend::Auto(link),
+            Self::Gpu => Backend::Gpu(link),
             Self::Cpu => Backend::Cpu,
         }
     }
@@ -72,6 +73,7 @@ pub struct ModelTextures {
     pub output: Handle<Image>,
     pub look: Handle<Image>,
     pub size: u32,
+    link: GpuLink,
 }
 
 impl ModelTextures {
@@ -80,16 +82,21 @@ impl ModelTextures {
             output: blank(app, size, size),
             look: blank(app, size, size),
             size,
+            link: GpuLink::new(&GpuBridge::process()),
         };
         textures.publish();
         textures
     }
 
+    /// The link a GPU engine writes these images through.
+    pub fn link(&self) -> GpuLink {
+        self.link.clone()
+    }
+
     /// Asks the renderer to hand these images' textures to a GPU engine.
     fn publish(&self) {
-        let link = GpuLink::shared();
-        link.want(Slot::Output, self.output.id());
-        link.want(Slot::Look, self.look.id());
+        self.link.want(Slot::Output, self.output.id());
+        self.link.want(Slot::Look, self.look.id());
     }
 
     /// Puts an engine output on screen: on the GPU path it is there already (only a change of
@@ -108,6 +115,7 @@ impl ModelTextures {
                 output: image(output_rgba),
                 look: image(look_rgba),
                 size,
+                link: self.link.clone(),
             };
             self.publish();
             return;
@@ -127,7 +135,7 @@ pub struct ShowPlugin;
 
 impl bevy::prelude::Plugin for ShowPlugin {
     fn build(&self, app: &mut bevy::prelude::App) {
-        app.add_plugins((GpuLinkPlugin(GpuLink::shared()), CompositePlugin));
+        app.add_plugins((GpuLinkPlugin(GpuBridge::process()), CompositePlugin));
     }
 }
 
@@ -155,13 +163,19 @@ impl Show {
             look,
             ..Settings::default()
         };
-        let engine = Engine::start_on(input.clone(), settings, 256, device.backend());
+        let textures = ModelTextures::new(app, 256);
+        let engine = Engine::start_on(
+            input.clone(),
+            settings,
+            256,
+            device.backend(textures.link()),
+        );
         engine.load(model_dir.to_path_buf(), 0.0);
         Self {
             engine,
             input,
             settings,
-            textures: ModelTextures::new(app, 256),
+            textures,
             last: None,
         }
     }
