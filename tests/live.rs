@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 
 use common::{destinations, lts, scratch, text};
 use image::{Rgb, RgbImage};
-use learning_to_see::live::engine::{Backend, Engine, Settings};
+use learning_to_see::live::engine::{DeviceChoice, Engine, Settings};
 use learning_to_see::live::gpu_link::{GpuBridge, GpuLink, Slot};
 use learning_to_see::live::source::{self, SourceSpec};
 use learning_to_see::look::gpu_tensor::SharedGpu;
@@ -316,7 +316,13 @@ fn on_the_gpu_the_engine_writes_the_sketchs_texture_and_switches_models() {
     let link = GpuLink::new(&bridge);
     link.provide(Slot::Output, texture.clone());
     let source = source::start(&SourceSpec::Synthetic);
-    let engine = Engine::start_on(source.clone(), switch_settings(), 64, Backend::Gpu(link));
+    let engine = Engine::start_on(
+        source.clone(),
+        switch_settings(),
+        64,
+        DeviceChoice::Gpu,
+        link,
+    );
     // A second show on the same renderer, its look inverted: another picture, in its own
     // texture.
     let other_texture = display_texture(&gpu.device, 64);
@@ -325,7 +331,13 @@ fn on_the_gpu_the_engine_writes_the_sketchs_texture_and_switches_models() {
     let other_source = source::start(&SourceSpec::Synthetic);
     let mut inverted = switch_settings();
     inverted.look.invert = true;
-    let other = Engine::start_on(other_source.clone(), inverted, 64, Backend::Gpu(other_link));
+    let other = Engine::start_on(
+        other_source.clone(),
+        inverted,
+        64,
+        DeviceChoice::Gpu,
+        other_link,
+    );
     // Lavapipe compiles Burn's kernels on first use: over a minute on 2 busy cores in CI.
     switch_models(&engine, Duration::from_secs(300));
     let device = engine.device.get().expect("the engine said where it runs");

@@ -10,6 +10,28 @@ use learning_to_see::model::{Arch, GeneratorConfig, ModelPackage, NormKind, Stat
 
 use super::checks;
 
+/// Which implementation does the arithmetic (`--backend` of `train` and the benches); where
+/// the live show and `render` run is `--device`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum ComputeBackend {
+    /// The project's own CPU kernels (U-Nets).
+    Cpu,
+    /// Burn's Flex backend on the CPU: the reference implementation, and ResNets.
+    Flex,
+    /// Burn on the GPU through burn-wgpu (lavapipe without a GPU).
+    Wgpu,
+}
+
+impl std::fmt::Display for ComputeBackend {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Self::Cpu => "cpu",
+            Self::Flex => "flex",
+            Self::Wgpu => "wgpu",
+        })
+    }
+}
+
 /// How to read a `.pth` file: the reference's own flags.
 #[derive(Args, Clone, Debug)]
 pub struct PthArgs {

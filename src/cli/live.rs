@@ -77,9 +77,9 @@ pub struct LiveArgs {
     /// MIDI mapping file (CC → parameter, note → preset); MIDI learn saves to it.
     #[arg(long, default_value = "presets/controllers/midi.toml")]
     midi_map: PathBuf,
-    /// Where the generator runs: `auto` takes nannou's GPU unless it is a software rasteriser
-    /// (lavapipe), where the CPU is faster; the choice is printed at start.
-    #[arg(long, value_enum, default_value_t = DeviceChoice::Auto)]
+    /// Where the generator runs: auto | gpu | cpu. `auto` takes nannou's GPU unless it is a
+    /// software rasteriser (lavapipe), where the CPU is faster; the choice is printed at start.
+    #[arg(long, default_value_t = DeviceChoice::Auto)]
     device: DeviceChoice,
     /// Where the no-display fallback writes latest.png.
     #[arg(long, default_value = "live-headless")]
@@ -118,7 +118,7 @@ pub fn run(args: LiveArgs) -> Result<()> {
             models: args.models,
             fps: 30.0,
             latest_only: true,
-            gpu: false,
+            device: args.device,
         })?;
         eprintln!("{rendered}");
         return Ok(());

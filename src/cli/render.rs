@@ -2,6 +2,7 @@ use std::path::PathBuf;
 
 use anyhow::Result;
 use clap::Args;
+use learning_to_see::live::engine::DeviceChoice;
 use learning_to_see::live::headless::{render, RenderOptions};
 use learning_to_see::live::source::SourceSpec;
 
@@ -24,15 +25,10 @@ pub struct RenderArgs {
     presets: PathBuf,
     #[arg(long, default_value = "models")]
     models: PathBuf,
-    /// `gpu`: the whole frame on a GPU (the default wgpu adapter), only the output read back.
-    #[arg(long, value_enum, default_value_t = RenderDevice::Cpu)]
-    device: RenderDevice,
-}
-
-#[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-enum RenderDevice {
-    Cpu,
-    Gpu,
+    /// auto | gpu | cpu. `gpu`: the whole frame on a GPU (the default wgpu adapter), only the
+    /// output read back; `auto` takes it unless it is a software rasteriser (lavapipe).
+    #[arg(long, default_value_t = DeviceChoice::Auto)]
+    device: DeviceChoice,
 }
 
 pub fn run(args: RenderArgs) -> Result<()> {
@@ -45,7 +41,7 @@ pub fn run(args: RenderArgs) -> Result<()> {
         models: args.models,
         fps: args.fps,
         latest_only: false,
-        gpu: args.device == RenderDevice::Gpu,
+        device: args.device,
     })?;
     eprintln!("{rendered}");
     Ok(())

@@ -14,6 +14,7 @@ use learning_to_see::train::data::scan_images;
 use learning_to_see::train::run::{Destinations, Stepper, CHECKPOINT_FILE};
 use learning_to_see::train::{train, TrainConfig};
 
+use super::args::ComputeBackend;
 use super::checks;
 use super::progress::TrainingBar;
 
@@ -72,8 +73,8 @@ pub struct TrainArgs {
     checkpoint_every: u64,
     /// Where steps run: cpu (the project's own kernels, U-Nets), flex (Burn's autodiff on its
     /// CPU backend: the reference, and ResNets) or wgpu (Burn on the GPU; lavapipe without one).
-    #[arg(long, default_value = "cpu")]
-    backend: String,
+    #[arg(long, value_enum, default_value = "cpu")]
+    backend: ComputeBackend,
     /// Continue runs/NAME from its checkpoint.
     #[arg(long)]
     resume: bool,
@@ -189,14 +190,14 @@ pub fn run(args: TrainArgs) -> Result<()> {
         "training {} on {images} images: batch {}, {}², backend {}",
         config.name, config.batch, config.size, args.backend
     );
-    let mut backend = args.backend.as_str();
-    if backend == "cpu" && config.arch == ArchFamily::Resnet {
+    let mut backend = args.backend;
+    if backend == ComputeBackend::Cpu && config.arch == ArchFamily::Resnet {
         eprintln!("ResNet generators train through Burn: using --backend flex");
-        backend = "flex";
+        backend = ComputeBackend::Flex;
     }
     let mut bar = TrainingBar::default();
     let trained = match backend {
-        "cpu" => train::<Autodiff<burn::backend::Flex>>(
+        ComputeBackend::Cpu => train::<Autodiff<burn::backend::Flex>>(
             config,
             args.resume,
             Stepper::Cpu,
@@ -205,7 +206,7 @@ pub fn run(args: TrainArgs) -> Result<()> {
             out,
             &mut bar,
         ),
-        "flex" => train::<Autodiff<burn::backend::Flex>>(
+        ComputeBackend::Flex => train::<Autodiff<burn::backend::Flex>>(
             config,
             args.resume,
             Stepper::Burn,
@@ -214,7 +215,7 @@ pub fn run(args: TrainArgs) -> Result<()> {
             out,
             &mut bar,
         ),
-        "wgpu" => train::<Autodiff<learning_to_see::infer::Gpu>>(
+        ComputeBackend::Wgpu => train::<Autodiff<learning_to_see::infer::Gpu>>(
             config,
             args.resume,
             Stepper::Burn,
@@ -223,7 +224,6 @@ pub fn run(args: TrainArgs) -> Result<()> {
             out,
             &mut bar,
         ),
-        other => bail!("unknown backend `{other}` (cpu, flex, wgpu)"),
     };
     let outcome = trained.map_err(|error| explain_full_disk(error, &checkpoint))?;
     println!(

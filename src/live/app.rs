@@ -172,7 +172,8 @@ fn model(app: &App) -> Live {
             source.clone(),
             state.settings(),
             256,
-            options.device.backend(model_textures.link()),
+            options.device,
+            model_textures.link(),
         );
         (Some(source), Some(engine), None)
     };

@@ -64,8 +64,8 @@ impl GpuBridge {
 }
 
 /// One engine's link to the renderer: its device, and the textures of its own images (two
-/// shows in one sketch each get their own).
-#[derive(Clone)]
+/// shows in one sketch each get their own). The default links to no renderer (a CPU engine's).
+#[derive(Clone, Default)]
 pub struct GpuLink {
     bridge: GpuBridge,
     targets: Arc<Mutex<Targets>>,

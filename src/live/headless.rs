@@ -11,7 +11,7 @@ use anyhow::{bail, Context, Result};
 
 use image::RgbImage;
 
-use super::engine::{load_model, Pipeline, Settings, Timings};
+use super::engine::{load_model, DeviceChoice, Pipeline, Settings, Timings};
 use super::gpu_link::{GpuLink, Slot};
 use super::gpu_stages::GpuStages;
 use super::source::{self, SourceSpec};
@@ -32,9 +32,10 @@ pub struct RenderOptions {
     pub fps: f32,
     /// Overwrite `latest.png` instead of numbering frames (the no-display live fallback).
     pub latest_only: bool,
-    /// Run the whole frame on a GPU of its own (as the live show does on nannou's), reading
-    /// only the finished output texture back.
-    pub gpu: bool,
+    /// Where the frames are made: on a GPU of its own the whole frame runs there (as the live
+    /// show does on nannou's) and only the finished output is read back; `Auto` takes the GPU
+    /// unless it is a software rasteriser.
+    pub device: DeviceChoice,
 }
 
 /// The GPU side of a render: the device and the texture the output lands in.
@@ -44,15 +45,10 @@ struct GpuTarget {
 }
 
 impl GpuTarget {
-    fn new(size: usize) -> Result<Self> {
-        let gpu = Arc::new(SharedGpu::new().context("no GPU adapter (wgpu found none)")?);
-        tracing::info!(
-            "generator on: GPU {} ({:?})",
-            gpu.info.name,
-            gpu.info.backend
-        );
+    fn new(gpu: SharedGpu, size: usize) -> Self {
+        let gpu = Arc::new(gpu);
         let texture = display_texture(&gpu.device, size as u32);
-        Ok(Self { gpu, texture })
+        Self { gpu, texture }
     }
 
     fn read(&self) -> RgbImage {
@@ -89,12 +85,23 @@ fn prepare(options: &RenderOptions) -> Result<(Pipeline, Settings, String, Optio
         smoothing: preset.smoothing,
         frozen: false,
     };
-    if !options.gpu {
+    let gpu = match options.device {
+        DeviceChoice::Cpu => None,
+        DeviceChoice::Gpu => Some(SharedGpu::new().context("no GPU adapter (wgpu found none)")?),
+        DeviceChoice::Auto => SharedGpu::new().filter(|gpu| !gpu.is_software()),
+    };
+    let Some(gpu) = gpu else {
+        tracing::info!("generator on: CPU");
         let model = load_model(&dir, 0.0, None)?;
         return Ok((Pipeline::new(Some(model), 256), settings, preset.name, None));
-    }
+    };
+    tracing::info!(
+        "generator on: GPU {} ({:?})",
+        gpu.info.name,
+        gpu.info.backend
+    );
     let size = ModelPackage::open(&dir)?.meta.resolution;
-    let target = GpuTarget::new(size)?;
+    let target = GpuTarget::new(gpu, size);
     let link = GpuLink::headless(Arc::clone(&target.gpu));
     link.provide(Slot::Output, target.texture.clone());
     let model = load_model(&dir, 0.0, Some(&target.gpu))?;

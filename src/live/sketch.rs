@@ -19,32 +19,12 @@ use image::RgbImage;
 use nannou::prelude::*;
 
 use super::composite::{Composite, CompositePlugin};
-use super::engine::{Backend, Engine, Output, Settings, Timings};
+pub use super::engine::DeviceChoice;
+use super::engine::{Engine, Output, Settings, Timings};
 use super::gpu_link::{GpuBridge, GpuLink, GpuLinkPlugin, Slot};
 use super::source::SourceHandle;
 use super::view::{square_side, Fill};
 use crate::look::Look;
-
-/// `--device`: the GPU nannou renders with, the CPU, or whichever is faster here.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, clap::ValueEnum)]
-pub enum DeviceChoice {
-    /// nannou's GPU, unless it is a software rasteriser (then the CPU, which is faster).
-    #[default]
-    Auto,
-    Gpu,
-    Cpu,
-}
-
-impl DeviceChoice {
-    /// The engine's device, writing into the textures `link` publishes when on the GPU.
-    pub fn backend(self, link: GpuLink) -> Backend {
-        match self {
-            Self::Auto => Backend::Auto(link),
-            Self::Gpu => Backend::Gpu(link),
-            Self::Cpu => Backend::Cpu,
-        }
-    }
-}
 
 /// A black RGBA image the renderer can sample and the GPU engine can write into.
 pub fn blank(app: &App, width: u32, height: u32) -> Handle<Image> {
@@ -164,12 +144,7 @@ impl Show {
             ..Settings::default()
         };
         let textures = ModelTextures::new(app, 256);
-        let engine = Engine::start_on(
-            input.clone(),
-            settings,
-            256,
-            device.backend(textures.link()),
-        );
+        let engine = Engine::start_on(input.clone(), settings, 256, device, textures.link());
         engine.load(model_dir.to_path_buf(), 0.0);
         Self {
             engine,

@@ -2,13 +2,14 @@
 
 use std::time::Instant;
 
-use anyhow::{bail, Result};
+use anyhow::Result;
 use burn::prelude::*;
 use clap::{Args, Subcommand};
 use learning_to_see::infer::{Cpu, Inference};
 use learning_to_see::model::cost::generator_macs;
 use learning_to_see::model::{Arch, GeneratorConfig, ModelPackage, NormKind};
 
+use super::args::ComputeBackend;
 use super::checks;
 
 mod train;
@@ -44,8 +45,8 @@ pub struct GeneratorBench {
     /// Backends, comma-separated: cpu (the default path: the project's own U-Net kernels),
     /// flex (the same network through Burn's Flex backend), wgpu (burn-wgpu on the default
     /// adapter).
-    #[arg(long, value_delimiter = ',', default_value = "cpu")]
-    backend: Vec<String>,
+    #[arg(long, value_enum, value_delimiter = ',', default_value = "cpu")]
+    backend: Vec<ComputeBackend>,
     /// Timed runs per row (after one warm-up); the median is reported.
     #[arg(long, default_value_t = 10, value_parser = checks::count)]
     runs: usize,
@@ -90,11 +91,12 @@ fn generator(args: GeneratorBench) -> Result<()> {
                 size: args.size,
                 runs: args.runs,
             };
-            let ms = match backend.as_str() {
-                "cpu" => subject.time_inference()?,
-                "flex" => subject.time::<burn::backend::Flex>(Default::default())?,
-                "wgpu" => subject.time::<learning_to_see::infer::Gpu>(Default::default())?,
-                other => bail!("unknown backend `{other}` (cpu, flex, wgpu)"),
+            let ms = match backend {
+                ComputeBackend::Cpu => subject.time_inference()?,
+                ComputeBackend::Flex => subject.time::<burn::backend::Flex>(Default::default())?,
+                ComputeBackend::Wgpu => {
+                    subject.time::<learning_to_see::infer::Gpu>(Default::default())?
+                }
             };
             let gflops = 2.0 * generator_macs(&config, args.size) as f64 / (ms * 1e6);
             if args.json {

@@ -17,6 +17,7 @@ use learning_to_see::train::gan::Pix2Pix;
 use learning_to_see::train_cpu::Pix2PixCpu;
 
 use super::median;
+use crate::cli::args::ComputeBackend;
 use crate::cli::checks;
 
 #[derive(Args)]
@@ -42,8 +43,8 @@ pub struct TrainBench {
     norm: NormKind,
     /// cpu (the project's own kernels, what `lts train` uses), flex (Burn's autodiff on its Flex
     /// CPU backend), wgpu (Burn's autodiff on burn-wgpu).
-    #[arg(long, default_value = "cpu")]
-    backend: String,
+    #[arg(long, value_enum, default_value = "cpu")]
+    backend: ComputeBackend,
     /// One JSON line instead of a sentence.
     #[arg(long)]
     json: bool,
@@ -68,11 +69,10 @@ pub fn run(args: TrainBench) -> Result<()> {
     if args.batch == 0 || args.steps == 0 || args.ngf == 0 || args.ndf == 0 {
         bail!("--batch, --steps, --ngf and --ndf must be positive");
     }
-    let seconds = match args.backend.as_str() {
-        "cpu" => time_cpu(&args)?,
-        "flex" => time_burn::<Autodiff<Flex>>(&args, Default::default()),
-        "wgpu" => time_burn::<Autodiff<Gpu>>(&args, Default::default()),
-        other => bail!("unknown backend `{other}` (cpu, flex, wgpu)"),
+    let seconds = match args.backend {
+        ComputeBackend::Cpu => time_cpu(&args)?,
+        ComputeBackend::Flex => time_burn::<Autodiff<Flex>>(&args, Default::default()),
+        ComputeBackend::Wgpu => time_burn::<Autodiff<Gpu>>(&args, Default::default()),
     };
     let step = median(seconds.clone());
     let img_per_s = (args.steps * args.batch) as f64 / seconds.iter().sum::<f64>();

@@ -8,7 +8,6 @@ use std::time::Instant;
 use anyhow::Result;
 use image::RgbImage;
 
-use super::gpu_link::GpuLink;
 use super::gpu_stages::GpuStages;
 use super::post::Post;
 use super::view::planes_to_rgba;
@@ -100,14 +99,38 @@ pub fn load_model(
     })
 }
 
-/// Which device the engine runs the generator on.
-#[derive(Clone)]
-pub enum Backend {
+/// Where the generator runs (`--device`): the renderer's GPU, the CPU, or whichever is faster
+/// here.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum DeviceChoice {
+    /// The renderer's GPU, unless it is a software rasteriser (then the CPU, which is faster).
+    #[default]
+    Auto,
+    /// The renderer's GPU, writing straight into the textures the engine's link publishes.
+    Gpu,
     Cpu,
-    /// nannou's GPU, writing into the textures `link` publishes.
-    Gpu(GpuLink),
-    /// nannou's GPU unless it is a software rasteriser, where the CPU is faster.
-    Auto(GpuLink),
+}
+
+impl std::str::FromStr for DeviceChoice {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        match s {
+            "auto" => Ok(Self::Auto),
+            "gpu" => Ok(Self::Gpu),
+            "cpu" => Ok(Self::Cpu),
+            other => Err(format!("unknown device `{other}` (auto | gpu | cpu)")),
+        }
+    }
+}
+
+impl std::fmt::Display for DeviceChoice {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Self::Auto => "auto",
+            Self::Gpu => "gpu",
+            Self::Cpu => "cpu",
+        })
+    }
 }
 
 /// The per-frame work, usable synchronously (render, tests) or from the engine thread.

@@ -10,7 +10,8 @@ use std::time::{Duration, Instant};
 use anyhow::Result;
 use image::RgbImage;
 
-use super::{load_model, Backend, LoadedModel, Output, Pipeline, Settings, MODEL_NOT_LOADED};
+use super::{load_model, DeviceChoice, LoadedModel, Output, Pipeline, Settings, MODEL_NOT_LOADED};
+use crate::live::gpu_link::GpuLink;
 use crate::live::gpu_stages::GpuStages;
 use crate::live::latest::Latest;
 use crate::live::source::SourceHandle;
@@ -25,7 +26,7 @@ pub struct Engine {
     loads: Sender<(PathBuf, f32)>,
     /// The model asked for last, reloaded after a restart.
     wanted: Arc<Mutex<Option<(PathBuf, f32)>>>,
-    /// Where the generator runs, once the engine has decided (see [`Backend`]).
+    /// Where the generator runs, once the engine has decided (see [`DeviceChoice`]).
     pub device: Arc<OnceLock<String>>,
     /// Set on drop: the engine threads leave.
     stopped: Arc<AtomicBool>,
@@ -55,20 +56,30 @@ pub type Loader =
 
 impl Engine {
     pub fn start(source: SourceHandle, settings: Settings, default_size: usize) -> Self {
-        Self::start_on(source, settings, default_size, Backend::Cpu)
+        Self::start_on(
+            source,
+            settings,
+            default_size,
+            DeviceChoice::Cpu,
+            GpuLink::default(),
+        )
     }
 
+    /// An engine on `device`; on a GPU it takes the device of `link`'s renderer and writes
+    /// into the textures `link` publishes.
     pub fn start_on(
         source: SourceHandle,
         settings: Settings,
         default_size: usize,
-        backend: Backend,
+        device: DeviceChoice,
+        link: GpuLink,
     ) -> Self {
         Self::start_with_loader(
             source,
             settings,
             default_size,
-            backend,
+            device,
+            link,
             Arc::new(load_model),
         )
     }
@@ -81,7 +92,8 @@ impl Engine {
         source: SourceHandle,
         settings: Settings,
         default_size: usize,
-        backend: Backend,
+        device_choice: DeviceChoice,
+        link: GpuLink,
         loader: Arc<Loader>,
     ) -> Self {
         let outputs = Latest::default();
@@ -128,7 +140,10 @@ impl Engine {
                 .spawn(move || {
                     supervise(
                         shared,
-                        &backend,
+                        &Placement {
+                            choice: device_choice,
+                            link,
+                        },
                         &chosen,
                         &device,
                         default_size,
@@ -208,11 +223,17 @@ impl Shared {
     }
 }
 
+/// Where the engine was asked to run, and its link to the renderer's device.
+struct Placement {
+    choice: DeviceChoice,
+    link: GpuLink,
+}
+
 /// Runs engine threads one after another: each is watched for panics and stalls, and the
 /// next starts with the wanted model reloaded (unless that model keeps failing).
 fn supervise(
     shared: Shared,
-    backend: &Backend,
+    placement: &Placement,
     chosen: &OnceLock<Option<Arc<SharedGpu>>>,
     device: &OnceLock<String>,
     default_size: usize,
@@ -222,13 +243,8 @@ fn supervise(
     let mut failures: Vec<(PathBuf, Instant)> = Vec::new();
     let mut model_dir: Option<PathBuf> = None;
     loop {
-        let (pipeline, software_gpu) = choose(
-            backend.clone(),
-            chosen,
-            device,
-            &shared.notice,
-            default_size,
-        );
+        let (pipeline, software_gpu) =
+            choose(placement, chosen, device, &shared.notice, default_size);
         let generation = shared.generation.fetch_add(1, Ordering::SeqCst) + 1;
         // Milliseconds since `epoch` at which the current pass began; 0 between passes.
         let busy_since = Arc::new(AtomicU64::new(0));
@@ -331,16 +347,17 @@ fn wait_for_choice(chosen: &OnceLock<Option<Arc<SharedGpu>>>) -> Option<Arc<Shar
 /// Picks the device, tells the loader and the app, and builds the pipeline for it; says
 /// whether that pipeline runs on a software rasteriser.
 fn choose(
-    backend: Backend,
+    placement: &Placement,
     chosen: &OnceLock<Option<Arc<SharedGpu>>>,
     device: &OnceLock<String>,
     notice: &Mutex<Option<String>>,
     default_size: usize,
 ) -> (Pipeline, bool) {
-    let (link, forced) = match backend {
-        Backend::Cpu => (None, false),
-        Backend::Gpu(link) => (Some(link), true),
-        Backend::Auto(link) => (Some(link), false),
+    let link = &placement.link;
+    let (link, forced) = match placement.choice {
+        DeviceChoice::Cpu => (None, false),
+        DeviceChoice::Gpu => (Some(link.clone()), true),
+        DeviceChoice::Auto => (Some(link.clone()), false),
     };
     let waited = Instant::now();
     let gpu = link.as_ref().and_then(|link| loop {
@@ -550,7 +567,14 @@ mod tests {
             smoothing: 0.0,
             ..Settings::default()
         };
-        let engine = Engine::start_with_loader(source.clone(), settings, 32, Backend::Cpu, loader);
+        let engine = Engine::start_with_loader(
+            source.clone(),
+            settings,
+            32,
+            DeviceChoice::Cpu,
+            GpuLink::default(),
+            loader,
+        );
         engine.load(PathBuf::from("models").join(name), 0.0);
         engine
     }
