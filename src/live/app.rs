@@ -60,7 +60,6 @@ pub struct LiveOptions {
 
 mod countdown;
 mod frame_stats;
-mod memory;
 mod overlay;
 mod remote;
 mod window;
@@ -148,7 +147,6 @@ fn model(app: &App) -> Live {
     if options.gallery {
         keep_screen_awake();
     }
-    memory::start_trimming();
     let (mut state, effects) = ShowState::new(
         presets,
         ModelPackage::names(&options.models),

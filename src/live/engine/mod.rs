@@ -169,7 +169,10 @@ impl Pipeline {
             stages.post.start_crossfade(model.crossfade);
         }
         self.post.start_crossfade(model.crossfade);
-        self.model = Some(model);
+        if let Some(replaced) = self.model.replace(model) {
+            drop(replaced);
+            super::memory::trim_soon();
+        }
     }
 
     /// A new frame, knob or model: smoothing starts gliding towards it again.
