@@ -11,7 +11,6 @@ pub mod gpu_link;
 pub mod gpu_stages;
 pub mod headless;
 pub mod latest;
-pub mod memory;
 pub mod post;
 pub mod sketch;
 pub mod source;

@@ -169,10 +169,7 @@ impl Pipeline {
             stages.post.start_crossfade(model.crossfade);
         }
         self.post.start_crossfade(model.crossfade);
-        if let Some(replaced) = self.model.replace(model) {
-            drop(replaced);
-            super::memory::trim_soon();
-        }
+        self.model = Some(model);
     }
 
     /// A new frame, knob or model: smoothing starts gliding towards it again.
