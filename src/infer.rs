@@ -11,7 +11,7 @@ use crate::unet_cpu::UnetCpu;
 pub type Cpu = burn::backend::Flex;
 /// burn-wgpu (WGSL), on a real GPU or on lavapipe; without the fusion wrapper, so that its
 /// tensors expose their buffers (the look writes straight into them) and the build stays short.
-pub type Gpu = crate::look::gpu_tensor::GpuDirect;
+pub type Gpu = burn::backend::wgpu::CubeBackend<burn::backend::wgpu::WgpuRuntime, f32, i32, u32>;
 
 /// A backend generators run on for single frames: says whether the project's own kernels
 /// replace Burn's modules there.

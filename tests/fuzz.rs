@@ -7,11 +7,11 @@ mod common;
 use std::path::Path;
 
 use common::{fixtures, scratch};
+use learning_to_see::control::preset::Preset;
 use learning_to_see::infer::Cpu;
 use learning_to_see::model::package::{META_FILE, WEIGHTS_FILE};
 use learning_to_see::model::weights::{load_pth, load_safetensors};
 use learning_to_see::model::{Arch, GeneratorConfig, ModelPackage, NormKind};
-use learning_to_see::preset::Preset;
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 

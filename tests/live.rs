@@ -9,13 +9,13 @@ use std::time::{Duration, Instant};
 
 use common::{destinations, lts, scratch, text};
 use image::{Rgb, RgbImage};
+use learning_to_see::control::preset::Preset;
+use learning_to_see::gpu::tensor::SharedGpu;
+use learning_to_see::gpu::texture::{display_texture, read_texture};
 use learning_to_see::live::engine::{DeviceChoice, Engine, Settings};
 use learning_to_see::live::gpu_link::{GpuBridge, GpuLink, Slot};
 use learning_to_see::live::source::{self, SourceSpec};
-use learning_to_see::look::gpu_tensor::SharedGpu;
-use learning_to_see::look::texture::{display_texture, read_texture};
 use learning_to_see::look::Look;
-use learning_to_see::preset::Preset;
 
 /// A small model trained for a few steps on warm blobs: its output is clearly coloured, while
 /// the look it is fed is grey. Trained once per test binary.

@@ -5,7 +5,7 @@ mod common;
 
 use common::{fixtures, max_abs_diff};
 use image::RgbImage;
-use learning_to_see::look::gpu::{headless_device, output_buffer, read_back, GpuLook};
+use learning_to_see::gpu::look::{headless_device, output_buffer, read_back, GpuLook};
 use learning_to_see::look::random::{Flip, LookRandomizer};
 use learning_to_see::look::{Look, LookError};
 use learning_to_see::npy;
@@ -285,9 +285,9 @@ fn training_pairs_are_seeded_and_within_the_documented_ranges() {
 
 #[test]
 fn the_wgsl_look_lands_in_the_generators_tensor_and_the_generator_runs_on_it() {
+    use learning_to_see::gpu::look::GpuLook;
+    use learning_to_see::gpu::tensor::{look_tensor, read_floats, GpuDirect, SharedGpu};
     use learning_to_see::infer::{Cpu, Inference};
-    use learning_to_see::look::gpu::GpuLook;
-    use learning_to_see::look::gpu_tensor::{look_tensor, read_floats, GpuDirect, SharedGpu};
     use learning_to_see::model::{Arch, GeneratorConfig, NormKind};
 
     let gpu = SharedGpu::new().expect("a wgpu adapter (lavapipe or a GPU)");
@@ -335,9 +335,9 @@ fn the_wgsl_look_lands_in_the_generators_tensor_and_the_generator_runs_on_it() {
 
 #[test]
 fn planes_on_the_gpu_reach_a_display_texture_as_the_cpu_would_show_them() {
+    use learning_to_see::gpu::tensor::SharedGpu;
+    use learning_to_see::gpu::texture::{display_texture, read_texture, Planes, PlanesToTexture};
     use learning_to_see::live::view::planes_to_rgba;
-    use learning_to_see::look::gpu_tensor::SharedGpu;
-    use learning_to_see::look::texture::{display_texture, read_texture, Planes, PlanesToTexture};
     use wgpu::util::DeviceExt;
 
     let gpu = SharedGpu::new().expect("a wgpu adapter (lavapipe or a GPU)");

@@ -200,6 +200,6 @@ fn presets_switch_hot_reload_and_survive_a_broken_file() {
         assert!(Instant::now() < deadline, "preset/save wrote nothing");
         std::thread::sleep(Duration::from_millis(100));
     }
-    let loaded = learning_to_see::preset::Preset::load(&saved).unwrap();
+    let loaded = learning_to_see::control::preset::Preset::load(&saved).unwrap();
     assert_eq!(loaded.look.contrast, 3.0);
 }

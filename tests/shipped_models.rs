@@ -6,9 +6,9 @@ mod common;
 use std::path::Path;
 
 use common::{fixtures, lts, text};
+use learning_to_see::control::preset::Preset;
 use learning_to_see::model::weights::Precision;
 use learning_to_see::model::{ModelPackage, Upsample};
-use learning_to_see::preset::Preset;
 use learning_to_see::train::data::{read_target, scan_images};
 use learning_to_see::train::evaluate::{evaluate, evaluate_with, EvaluationOptions, Everyday};
 

@@ -103,6 +103,7 @@ fn has_display() -> bool {
 }
 
 pub fn run(args: LiveArgs) -> Result<()> {
+    super::heap::settle();
     if !has_display() {
         eprintln!(
             "no display (DISPLAY and WAYLAND_DISPLAY are unset): running headless, writing the show to {}/latest.png; \

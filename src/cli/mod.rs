@@ -4,6 +4,7 @@ mod args;
 mod bench;
 mod checks;
 mod evaluate;
+mod heap;
 mod import;
 mod infer;
 mod live;

@@ -2,7 +2,7 @@ use std::path::PathBuf;
 
 use anyhow::{bail, Result};
 use clap::Args;
-use learning_to_see::preset::PresetList;
+use learning_to_see::control::preset::PresetList;
 
 #[derive(Args)]
 pub struct PresetsArgs {

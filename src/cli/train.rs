@@ -5,6 +5,7 @@ use std::sync::Arc;
 use anyhow::{bail, Result};
 use burn::backend::Autodiff;
 use clap::Args;
+use learning_to_see::control::preset::Preset;
 use learning_to_see::look::random::Flip;
 use learning_to_see::model::ModelPackage;
 use learning_to_see::model::{Arch, GeneratorConfig, NormKind, Upsample};
@@ -183,7 +184,6 @@ pub fn run(args: TrainArgs) -> Result<()> {
     }
     let out = Destinations {
         models: &args.models,
-        presets: &args.presets,
         command: std::env::args().collect::<Vec<_>>().join(" "),
     };
     eprintln!(
@@ -230,8 +230,14 @@ pub fn run(args: TrainArgs) -> Result<()> {
         "{} steps; {} images used, {} skipped",
         outcome.steps, outcome.images, outcome.skipped
     );
-    if let (Some(model), Some(preset)) = (outcome.model, outcome.preset) {
-        println!("model: {}\npreset: {}", model.display(), preset.display());
+    if let Some(model) = outcome.model {
+        let preset = args.presets.join(format!("{}.toml", model.meta.name));
+        Preset::new(&model.meta.name, &model.meta.name, model.meta.look).save(&preset)?;
+        println!(
+            "model: {}\npreset: {}",
+            model.dir.display(),
+            preset.display()
+        );
     }
     if outcome.interrupted {
         eprintln!(

@@ -2,6 +2,7 @@
 
 use std::net::SocketAddr;
 
+use super::key::{Key, Modifiers};
 use super::midi::LearnTarget;
 
 pub use super::param::Param;
@@ -42,12 +43,12 @@ pub enum Command {
     Overlay(Option<bool>),
     Fullscreen(Option<bool>),
     /// The preset files as read again (hot reload, or after a save).
-    ReloadPresets(crate::preset::PresetList),
+    ReloadPresets(crate::control::preset::PresetList),
     /// The engine has started playing this model.
     ModelLoaded(String),
     Playlist(PlaylistCommand),
     /// A key press (see `show::keys` for what each does).
-    Key(crate::show::Key, crate::show::Modifiers),
+    Key(Key, Modifiers),
     /// End the show (a deliberate chord; a gallery's supervisor restarts it).
     Quit,
     /// Something outside the state (a model load, a file write) reports a problem or result.
@@ -72,7 +73,7 @@ pub enum PlaylistCommand {
     /// Read this playlist and play it.
     Play(String),
     /// A playlist that was read: play it from the top.
-    Start(String, Box<crate::playlist::Playlist>),
+    Start(String, Box<crate::control::playlist::Playlist>),
     Stop,
     /// Go on where it stopped.
     Resume,

@@ -12,10 +12,10 @@ use super::engine::{load_model, Engine, Output, Pipeline, MODEL_NOT_LOADED, NO_M
 use super::sketch::{blank, rgba_image, DeviceChoice, ModelTextures, Show};
 use super::source::{self, SourceHandle, SourceSpec};
 use super::view::{rgb_to_rgba, square_side, Fill, ViewMode};
+use crate::control::playlist::Playlist;
+use crate::control::preset::PresetList;
 use crate::control::{Command, PlaylistCommand};
 use crate::model::ModelPackage;
-use crate::playlist::Playlist;
-use crate::preset::PresetList;
 use crate::show::{Effect, Modifiers, Readings, ShowConfig, ShowState};
 
 #[derive(Clone, Debug)]
@@ -483,7 +483,7 @@ fn key_pressed(app: &App, live: &mut Live, key: KeyCode) {
 }
 
 fn preset_stamps(dir: &Path) -> Vec<(PathBuf, Option<std::time::SystemTime>)> {
-    crate::preset::preset_files(dir)
+    crate::control::preset::preset_files(dir)
         .into_iter()
         .map(|path| {
             let modified = std::fs::metadata(&path).and_then(|m| m.modified()).ok();

@@ -15,7 +15,7 @@ use bevy::render::renderer::{
 use bevy::render::texture::GpuImage;
 use bevy::render::{Render, RenderApp, RenderSystems};
 
-use crate::look::gpu_tensor::SharedGpu;
+use crate::gpu::tensor::SharedGpu;
 
 /// The images the engine writes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]

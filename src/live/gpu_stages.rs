@@ -12,10 +12,10 @@ use image::RgbImage;
 use super::engine::{Settings, Timings};
 use super::gpu_link::{GpuLink, Slot};
 use super::post::{Blend, Post};
+use crate::gpu::look::GpuLook;
+use crate::gpu::tensor::{look_tensor, SharedGpu, TensorBuffer};
+use crate::gpu::texture::{Planes, PlanesToTexture};
 use crate::infer::Gpu;
-use crate::look::gpu::GpuLook;
-use crate::look::gpu_tensor::{look_tensor, SharedGpu, TensorBuffer};
-use crate::look::texture::{Planes, PlanesToTexture};
 use crate::model::Generator;
 
 impl Blend for Tensor<Gpu, 4> {

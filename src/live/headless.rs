@@ -15,11 +15,11 @@ use super::engine::{load_model, DeviceChoice, Pipeline, Settings, Timings};
 use super::gpu_link::{GpuLink, Slot};
 use super::gpu_stages::GpuStages;
 use super::source::{self, SourceSpec};
+use crate::control::preset::PresetList;
+use crate::gpu::tensor::SharedGpu;
+use crate::gpu::texture::{display_texture, read_texture};
 use crate::look::cpu::to_rgb_image;
-use crate::look::gpu_tensor::SharedGpu;
-use crate::look::texture::{display_texture, read_texture};
 use crate::model::ModelPackage;
-use crate::preset::PresetList;
 
 pub struct RenderOptions {
     pub preset: Option<String>,

@@ -1,8 +1,8 @@
 //! The live show: sources → look → generator → composite, in a nannou window or headless.
 //! `app` is the window adapter around [`crate::show::ShowState`]; `engine` runs the frames.
 //!
-//! May import everything below it (`show`, `control`, core); only `app`, `sketch`, `composite`
-//! and `gpu_link` touch nannou.
+//! May import everything below it (`show`, `control`, `gpu`, core); only `app`, `sketch`,
+//! `composite` and `gpu_link` touch nannou.
 
 pub mod app;
 pub mod composite;

@@ -1,5 +1,5 @@
 //! The look: what the network sees. One definition, a CPU implementation ([`cpu`]) used by
-//! training and tests, and a WGSL one (`shaders/preprocess.wgsl`, [`gpu`]) used live.
+//! training and tests, and a WGSL one (`shaders/preprocess.wgsl`, [`crate::gpu::look`]) used live.
 //!
 //! From an RGB frame: a square crop (zoom, pan) resized to the model size, Rec. 601 grey,
 //! flips, invert, then the Learning-to-See degradation: area downscale by `downscale` and cubic
@@ -7,13 +7,8 @@
 //! `g' = clamp((g - 0.5) · contrast + 0.5 + brightness, 0, 1)`, output `2g' - 1` in [-1, 1].
 
 pub mod cpu;
-pub mod gpu;
-pub mod gpu_tensor;
-pub mod gpu_timer;
-
 pub mod random;
 pub mod resample;
-pub mod texture;
 
 use serde::{Deserialize, Serialize};
 

@@ -2,33 +2,7 @@
 //! [`Key`]s; parameter keys come from the parameter table. In a gallery the keyboard is locked:
 //! only deliberate chords work, so a visitor's key press changes nothing.
 
-use crate::control::{Command, Learn, Param, Selector};
-
-/// A key as the show knows it.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Key {
-    /// 1–9.
-    Digit(u8),
-    /// Letters (lower case) and punctuation.
-    Char(char),
-    Left,
-    Right,
-    Space,
-    Escape,
-}
-
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub struct Modifiers {
-    pub shift: bool,
-    pub ctrl: bool,
-    pub alt: bool,
-}
-
-impl Modifiers {
-    fn chord(self) -> bool {
-        self.ctrl && self.alt
-    }
-}
+use crate::control::{Command, Key, Learn, Modifiers, Param, Selector};
 
 /// What the key means now; `None` for keys that do nothing (or are locked).
 pub(super) fn command_for(

@@ -3,7 +3,7 @@
 //! [`ShowState::apply`] turns into state and [`Effect`]s; [`ShowState::tick`] moves time on.
 //! The nannou app, the remote thread and the headless renderer are adapters around it.
 //!
-//! May import: `look`, `preset`, `control` (the command and parameter table). Never `live`,
+//! May import: `look`, `control` (commands, keys, parameters, presets, playlists). Never `live`,
 //! nannou, wgpu or clap.
 
 mod fade;
@@ -17,9 +17,9 @@ mod view;
 #[cfg(test)]
 mod tests;
 
+pub use crate::control::{Key, Modifiers};
 pub use fade::{fade_level, BLACKOUT_FADE_SECONDS};
 pub use feedback::state_messages;
-pub use keys::{Key, Modifiers};
 pub use settings::Settings;
 pub use state::{Effect, Readings, ShowConfig, ShowState};
 pub use view::ViewMode;

@@ -1,6 +1,6 @@
 //! A playlist being played: which entry, how long until the next, paused or not.
 
-use crate::playlist::Playlist;
+use crate::control::playlist::Playlist;
 
 pub struct PlaylistRun {
     pub name: String,

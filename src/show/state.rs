@@ -9,9 +9,9 @@ use super::playlist::PlaylistRun;
 use super::{fade_level, Settings, ViewMode};
 use crate::control::midi::{Arg, LearnTarget, MidiControl, MidiEvent, MidiMap};
 use crate::control::osc::valid_preset_name;
+use crate::control::playlist::playlist_path;
+use crate::control::preset::{Preset, PresetList};
 use crate::control::{Command, Learn, Param, PlaylistCommand, Selector};
-use crate::playlist::playlist_path;
-use crate::preset::{Preset, PresetList};
 
 /// State goes out to controllers at most this often.
 const PUSH_INTERVAL: f32 = 0.05;

@@ -9,9 +9,9 @@ use rosc::{OscBundle, OscMessage, OscPacket, OscTime, OscType};
 use super::*;
 use crate::control::midi::MidiMap;
 use crate::control::osc::parse_packet;
+use crate::control::preset::{Preset, PresetEntry, PresetList};
 use crate::control::{Command, Learn, Param, Selector};
 use crate::look::Look;
-use crate::preset::{Preset, PresetEntry, PresetList};
 
 fn preset(name: &str, model: &str, downscale: f32, crossfade: f32) -> Preset {
     let look = Look {
@@ -486,8 +486,8 @@ fn blackout_fades_switches_toggle_and_view_cycles() {
     assert!(state.apply(Command::Fullscreen(Some(true))).is_empty());
 }
 
-fn playlist(text: &str) -> Box<crate::playlist::Playlist> {
-    let playlist: crate::playlist::Playlist = toml::from_str(text).unwrap();
+fn playlist(text: &str) -> Box<crate::control::playlist::Playlist> {
+    let playlist: crate::control::playlist::Playlist = toml::from_str(text).unwrap();
     playlist.validate().unwrap();
     Box::new(playlist)
 }

@@ -1,6 +1,7 @@
-//! A trained generator becomes `models/<name>/` (f16) and a matching `presets/<name>.toml`.
+//! A trained generator becomes `models/<name>/` (f16); the model's look is what a preset for it
+//! starts from.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use anyhow::Result;
 use burn::prelude::*;
@@ -10,7 +11,6 @@ use crate::look::Look;
 use crate::model::package::{today, DatasetInfo, Evaluation, ModelMeta, TrainingInfo};
 use crate::model::weights::Precision;
 use crate::model::{Generator, ModelPackage};
-use crate::preset::Preset;
 
 pub struct Export<'a> {
     pub config: &'a TrainConfig,
@@ -45,8 +45,7 @@ impl Export<'_> {
         &self,
         generator: Generator<B>,
         models: &Path,
-        presets: &Path,
-    ) -> Result<(PathBuf, PathBuf)> {
+    ) -> Result<ModelPackage> {
         let config = self.config;
         let look = Look {
             downscale: config.downscale,
@@ -90,9 +89,6 @@ impl Export<'_> {
                 .into(),
         };
         let dir = models.join(&config.name);
-        ModelPackage::write(&dir, &meta, &generator.state_dict())?;
-        let preset_path = presets.join(format!("{}.toml", config.name));
-        Preset::new(&config.name, &config.name, look).save(&preset_path)?;
-        Ok((dir, preset_path))
+        ModelPackage::write(&dir, &meta, &generator.state_dict())
     }
 }

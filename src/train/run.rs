@@ -31,8 +31,7 @@ pub struct Outcome {
     pub interrupted: bool,
     pub images: usize,
     pub skipped: usize,
-    pub model: Option<PathBuf>,
-    pub preset: Option<PathBuf>,
+    pub model: Option<ModelPackage>,
 }
 
 /// What takes the training steps.
@@ -86,7 +85,6 @@ impl<B: AutodiffBackend> Engine<B> {
 
 pub struct Destinations<'a> {
     pub models: &'a Path,
-    pub presets: &'a Path,
     pub command: String,
 }
 
@@ -284,7 +282,6 @@ pub fn train<B: AutodiffBackend>(
             images,
             skipped: skipped.len(),
             model: None,
-            preset: None,
         });
     }
     let export = Export {
@@ -294,8 +291,8 @@ pub fn train<B: AutodiffBackend>(
         command: out.command,
         evaluation: None,
     };
-    let (model, preset) = engine.with_burn(&config, &device, |gan| {
-        export.write(gan.inference_generator(), out.models, out.presets)
+    let model = engine.with_burn(&config, &device, |gan| {
+        export.write(gan.inference_generator(), out.models)
     })?;
     Ok(Outcome {
         steps: step,
@@ -304,7 +301,6 @@ pub fn train<B: AutodiffBackend>(
         images,
         skipped: skipped.len(),
         model: Some(model),
-        preset: Some(preset),
     })
 }
 

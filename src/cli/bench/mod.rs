@@ -181,8 +181,8 @@ pub(crate) fn median(mut times: Vec<f64>) -> f64 {
 }
 
 fn look(args: LookBench) -> Result<()> {
-    use learning_to_see::look::gpu::{output_buffer, read_back, GpuLook};
-    use learning_to_see::look::gpu_tensor::{look_tensor, SharedGpu};
+    use learning_to_see::gpu::look::{output_buffer, read_back, GpuLook};
+    use learning_to_see::gpu::tensor::{look_tensor, SharedGpu};
     use learning_to_see::look::Look;
 
     let frame = match &args.image {

@@ -11,8 +11,8 @@ use image::RgbImage;
 use super::gpu_stages::GpuStages;
 use super::post::Post;
 use super::view::planes_to_rgba;
+use crate::gpu::tensor::SharedGpu;
 use crate::infer::{Cpu, Gpu, Inference};
-use crate::look::gpu_tensor::SharedGpu;
 use crate::model::{Generator, ModelPackage};
 
 mod thread;

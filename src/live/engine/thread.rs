@@ -11,11 +11,11 @@ use anyhow::Result;
 use image::RgbImage;
 
 use super::{load_model, DeviceChoice, LoadedModel, Output, Pipeline, Settings, MODEL_NOT_LOADED};
+use crate::gpu::tensor::SharedGpu;
 use crate::live::gpu_link::GpuLink;
 use crate::live::gpu_stages::GpuStages;
 use crate::live::latest::Latest;
 use crate::live::source::SourceHandle;
-use crate::look::gpu_tensor::SharedGpu;
 
 /// The app's side of a running engine.
 pub struct Engine {

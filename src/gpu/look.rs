@@ -5,8 +5,8 @@ use bytemuck::{Pod, Zeroable};
 use image::RgbImage;
 use wgpu::util::DeviceExt;
 
-use super::gpu_timer::GpuTimer;
-use super::{Look, LookError};
+use super::timer::GpuTimer;
+use crate::look::{Look, LookError};
 
 const SHADER: &str = include_str!("../../shaders/preprocess.wgsl");
 
@@ -316,7 +316,7 @@ impl GpuLook {
 
 /// A device of its own, for tools and tests (prefers a real GPU; lavapipe otherwise).
 pub fn headless_device() -> Option<(wgpu::Device, wgpu::Queue, wgpu::AdapterInfo)> {
-    let gpu = super::gpu_tensor::SharedGpu::new()?;
+    let gpu = super::tensor::SharedGpu::new()?;
     Some((gpu.device, gpu.queue, gpu.info))
 }
 

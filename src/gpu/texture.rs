@@ -3,7 +3,7 @@
 
 use bytemuck::{Pod, Zeroable};
 
-use super::gpu::{
+use super::look::{
     bind_in_order, buffer_entry, compute_pipeline, module_and_layout, storage_window,
 };
 

@@ -4,15 +4,15 @@
 use std::sync::OnceLock;
 
 use anyhow::{anyhow, Result};
-use burn::backend::wgpu::{init_device, RuntimeOptions, WgpuDevice, WgpuRuntime, WgpuSetup};
+use burn::backend::wgpu::{init_device, RuntimeOptions, WgpuDevice, WgpuSetup};
 use burn::prelude::*;
 use image::RgbImage;
 
-use super::gpu::GpuLook;
-use super::Look;
+use super::look::GpuLook;
+use crate::look::Look;
 
 /// burn-wgpu without the fusion wrapper: its tensors expose their wgpu buffers.
-pub type GpuDirect = burn::backend::wgpu::CubeBackend<WgpuRuntime, f32, i32, u32>;
+pub type GpuDirect = crate::infer::Gpu;
 
 /// One wgpu device for everything (prefers a real GPU; lavapipe otherwise), created with the
 /// adapter's features and limits because burn-wgpu plans its kernels from them.

@@ -121,7 +121,7 @@ mod tests {
             .map(|e| e.unwrap().path())
             .collect();
         assert!(!files.is_empty());
-        let presets = crate::preset::PresetList::load(&root, &root.join("../models"));
+        let presets = crate::control::preset::PresetList::load(&root, &root.join("../models"));
         for file in files {
             let playlist = Playlist::load(&file).unwrap();
             for entry in &playlist.entries {

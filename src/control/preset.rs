@@ -6,8 +6,8 @@ use std::path::{Path, PathBuf};
 use anyhow::{bail, Context, Result};
 use serde::{Deserialize, Serialize};
 
-use crate::control::midi::MidiMap;
-use crate::control::Param;
+use super::midi::MidiMap;
+use super::Param;
 use crate::look::Look;
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
