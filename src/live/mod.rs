@@ -2,9 +2,10 @@
 //! `app` is the window adapter around [`crate::show::ShowState`]; `engine` runs the frames.
 //!
 //! May import everything below it (`show`, `control`, `gpu`, core); only `app`, `sketch`,
-//! `composite` and `gpu_link` touch nannou.
+//! `composite`, `clustering` and `gpu_link` touch nannou or Bevy.
 
 pub mod app;
+pub mod clustering;
 pub mod composite;
 pub mod engine;
 pub mod gpu_link;

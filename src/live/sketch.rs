@@ -18,6 +18,7 @@ use std::path::Path;
 use image::RgbImage;
 use nannou::prelude::*;
 
+use super::clustering::CpuClusteringPlugin;
 use super::composite::{Composite, CompositePlugin};
 pub use super::engine::DeviceChoice;
 use super::engine::{Engine, Output, Settings, Timings};
@@ -110,12 +111,17 @@ impl ModelTextures {
     }
 }
 
-/// What a sketch adds to use a [`Show`]: the bridge to nannou's GPU and the composite shader.
+/// What a sketch adds to use a [`Show`]: the bridge to nannou's GPU, the composite shader and
+/// light clustering on the CPU (see [`super::clustering`]).
 pub struct ShowPlugin;
 
 impl bevy::prelude::Plugin for ShowPlugin {
     fn build(&self, app: &mut bevy::prelude::App) {
-        app.add_plugins((GpuLinkPlugin(GpuBridge::process()), CompositePlugin));
+        app.add_plugins((
+            GpuLinkPlugin(GpuBridge::process()),
+            CompositePlugin,
+            CpuClusteringPlugin,
+        ));
     }
 }
 
