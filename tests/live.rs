@@ -409,12 +409,9 @@ fn a_source_that_fails_and_returns_is_recovered() {
     wait_for("the fallback", Duration::from_secs(10), || {
         source.status().contains("synthetic scene, retrying")
     });
-    assert!(
-        source.frames.take().is_some() || {
-            std::thread::sleep(Duration::from_millis(100));
-            source.frames.take().is_some()
-        }
-    );
+    wait_for("a synthetic frame", Duration::from_secs(10), || {
+        source.frames.take().is_some()
+    });
     make_video(&video);
     wait_for("the video", Duration::from_secs(20), || {
         source.status() == format!("video {}", video.display())
