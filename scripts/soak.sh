@@ -2,7 +2,9 @@
 # Soak: runs the live show for a while (Xvfb and Mesa's software Vulkan where there is no
 # display) on the synthetic source, drives it over OSC the way a VJ or a playlist would —
 # knobs every second, a preset switch every 3 s, model reloads — and samples its
-# resident memory, threads, open files and frame times. Prints a table; fails when memory
+# resident memory (and its anonymous part: the heap, where a leak shows; the rest is mapped
+# files such as shared libraries, which the kernel may drop and read back), threads, open
+# files and frame times. Prints a table; fails when memory
 # grows after warm-up (more than 1 MB an hour; 2 MB allowed on short runs), when the
 # thread or file count climbs, when a frame takes more than a second, or when the show dies.
 #
@@ -83,7 +85,7 @@ show=$!
 
 cpu=$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//')
 echo "soak: ${minutes} min of lts live (pid $show) on $cpu; warm-up ${warm_up} s; a sample every ${every} s"
-printf '%8s %10s %8s %6s %10s %7s %12s\n' seconds "rss MB" threads files frames fps "longest ms"
+printf '%8s %10s %9s %8s %6s %10s %7s %12s\n' seconds "rss MB" "anon MB" threads files frames fps "longest ms"
 
 samples="$scratch/samples"
 started=$(date +%s)
@@ -113,15 +115,16 @@ while :; do
   if (( now >= next_sample || phase == cycle - 1 )); then
     status="/proc/$show/status"
     rss=$(awk '/^VmRSS/ { printf "%.1f", $2 / 1024 }' "$status" 2>/dev/null || echo 0)
+    anon=$(awk '/^RssAnon/ { printf "%.1f", $2 / 1024 }' "$status" 2>/dev/null || echo 0)
     threads=$(awk '/^Threads/ { print $2 }' "$status" 2>/dev/null || echo 0)
     files=$(ls "/proc/$show/fd" 2>/dev/null | wc -l)
     frames=$(reading frames)
     fps=$(reading fps)
     longest=$(reading frame/longest)
     aligned=$(( phase == cycle - 1 ))
-    printf '%8d %10s %8s %6s %10s %7.1f %12.1f%s\n' "$elapsed" "$rss" "$threads" "$files" \
+    printf '%8d %10s %9s %8s %6s %10s %7.1f %12.1f%s\n' "$elapsed" "$rss" "${anon:-0}" "$threads" "$files" \
       "${frames:-?}" "${fps:-0}" "${longest:-0}" "$( (( aligned )) && echo '  (end of cycle)')"
-    echo "$elapsed $rss $threads $files ${frames:-0} ${longest:-0} $aligned" >>"$samples"
+    echo "$elapsed $rss $threads $files ${frames:-0} ${longest:-0} $aligned ${anon:-0}" >>"$samples"
     (( now >= next_sample )) && next_sample=$(( next_sample + every ))
   fi
   tick=$(( tick + 1 ))
@@ -135,21 +138,25 @@ grep -q panicked "$log" && { echo "soak: a thread panicked:" >&2; grep -A3 panic
 kill "$show" 2>/dev/null || true
 
 # The median of the memory slopes between every two cycle ends after warm-up (a 2-hour run
-# has ~300 cycles, so ~45,000 slopes: sorted by sort(1), not in awk).
-awk -v warm="$warm_up" '$1 >= warm && $7 { c++; t[c] = $1; rss[c] = $2 }
-  END { for (i = 1; i < c; i++) for (j = i + 1; j <= c; j++) print (rss[j] - rss[i]) / (t[j] - t[i]) }' \
-  "$samples" | sort -g > "$scratch/slopes"
-slopes=$(wc -l < "$scratch/slopes")
-per_second=$(awk -v n="$slopes" 'NR == int((n + 1) / 2) { a = $1 } NR == int(n / 2) + 1 { b = $1 }
-  END { print n ? (a + b) / 2 : 0 }' "$scratch/slopes")
+# has ~300 cycles, so ~45,000 slopes: sorted by sort(1), not in awk), of the samples' column
+# $1: 2 the whole resident memory, 8 its anonymous part.
+median_slope() {
+  awk -v warm="$warm_up" -v col="$1" '$1 >= warm && $7 { c++; t[c] = $1; m[c] = $col }
+    END { for (i = 1; i < c; i++) for (j = i + 1; j <= c; j++) print (m[j] - m[i]) / (t[j] - t[i]) }' \
+    "$samples" | sort -g > "$scratch/slopes"
+  awk 'NR == FNR { n++; next } FNR == int((n + 1) / 2) { a = $1 } FNR == int(n / 2) + 1 { b = $1 }
+    END { print n ? (a + b) / 2 : 0 }' "$scratch/slopes" "$scratch/slopes"
+}
+per_second=$(median_slope 2)
+anon_per_second=$(median_slope 8)
 
 # Verdict over the samples after warm-up. Memory: its trend over the ends of cycles (within a
 # cycle, model switches swing the resident size by tens of MB), as the median of the slopes
 # between every two of them (Theil–Sen: a stray sample moves it little, a leak lifts it).
 # Threads and open files: flat. Frames: advancing, none taking over a second.
-awk -v warm="$warm_up" -v per_second="$per_second" '
+awk -v warm="$warm_up" -v per_second="$per_second" -v anon_per_second="$anon_per_second" '
   $1 >= warm { n++; threads[n] = $3; files[n] = $4; frames[n] = $5; if ($6 > longest) longest = $6
-               if ($7) { c++; t[c] = $1; rss[c] = $2 } }
+               if ($7) { c++; t[c] = $1; rss[c] = $2; anon[c] = $8 } }
   function median(a, k,    i, j, x) {
     for (i = 2; i <= k; i++) { x = a[i]; for (j = i - 1; j >= 1 && a[j] > x; j--) a[j + 1] = a[j]; a[j + 1] = x }
     return k % 2 ? a[(k + 1) / 2] : (a[k / 2] + a[k / 2 + 1]) / 2
@@ -160,10 +167,11 @@ awk -v warm="$warm_up" -v per_second="$per_second" '
     growth = per_second * (t[c] - t[1])
     allowed = hours > 2 ? hours : 2
     m = c < 6 ? 2 : int(c / 3)
-    for (i = 1; i <= m; i++) { head[i] = rss[i]; tail[i] = rss[c - m + i] }
+    for (i = 1; i <= m; i++) { head[i] = rss[i]; tail[i] = rss[c - m + i]; anon_head[i] = anon[i]; anon_tail[i] = anon[c - m + i] }
     max_threads = 0; max_files = 0
     for (i = 1; i <= n; i++) { if (threads[i] > max_threads) max_threads = threads[i]; if (files[i] > max_files) max_files = files[i] }
     printf "after warm-up, %d cycles over %.1f min: memory %.1f → %.1f MB (medians of the first and last %d); trend %+.2f MB/hour, %+.1f MB over the run (allowed %+.1f MB)\n", c, (t[c] - t[1]) / 60, median(head, m), median(tail, m), m, per_second * 3600, growth, allowed
+    printf "of which anonymous (the heap): %.1f → %.1f MB; trend %+.2f MB/hour\n", median(anon_head, m), median(anon_tail, m), anon_per_second * 3600
     printf "threads %d → %d (most %d); open files %d → %d (most %d); longest frame %.0f ms; frames %d → %d\n", threads[1], threads[n], max_threads, files[1], files[n], max_files, longest, frames[1], frames[n]
     bad = 0
     if (growth > allowed) { print "FAIL: memory grows"; bad = 1 }
