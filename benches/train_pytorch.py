@@ -13,6 +13,9 @@ What is timed, per row:
   - ours, step: `lts bench train --json` -- the training step alone, on random batches made
     beforehand (the same measure as PyTorch's), on the project's own CPU kernels (`--backend cpu`,
     what `lts train` uses);
+  - Burn Flex: the same step through Burn's autodiff on its Flex CPU backend (`lts bench train
+    --backend flex`), which is how `lts train` ran every step before the project's own training
+    kernels: the rate those kernels are measured against (fewer steps: it is slow);
   - ours, loop: the whole `lts train` loop, including the pairs made on the fly (image decoding and
     the look) by its worker threads, which run beside the RAYON_NUM_THREADS compute threads. Rates
     come from losses.csv (its images_per_s column is a running mean since the first step; the script
@@ -23,9 +26,13 @@ What is timed, per row:
     interpreter given by --pythons (each run in its own process, torch.set_num_threads).
 GFLOP/s counts 2 * (3 * G MACs + 8 * D MACs) per image for every side (`lts bench train` prints it).
 
+The step is timed in `--rounds` rounds, ours and then each PyTorch back to back in every round, because
+a shared VM's speed drifts by tens of percent within minutes: each rate shown is the median over the
+rounds, and each ratio the median of the rounds' own ratios (ours and theirs from the same round).
+
 Usage:
   python3 benches/train_pytorch.py [--ngf 16,32,64] [--size 128,256] [--batch 4] [--threads 2]
-      [--steps 10] [--warmup 2] [--ndf 64] [--workers N] [--lts PATH]
+      [--steps 10] [--warmup 2] [--rounds 3] [--flex-steps 2] [--no-flex] [--ndf 64] [--workers N] [--lts PATH]
       [--pythons /usr/bin/python3,~/venv-torch2/bin/python] [--side all|ours|pytorch] [--json] [--keep]
 
 `--pythons` defaults to Debian's /usr/bin/python3 (python3-torch 1.13) and, when it exists,
@@ -92,6 +99,11 @@ def parse_args(argv=None):
     p.add_argument("--side", choices=["all", "ours", "pytorch"], default="all",
                    help="run one side only (default all)")
     p.add_argument("--no-loop", action="store_true", help="skip timing the whole lts train loop")
+    p.add_argument("--rounds", type=int, default=3,
+                   help="rounds of the step timed on every side in turn; medians over them (default 3)")
+    p.add_argument("--flex-steps", type=int, default=2,
+                   help="timed steps through Burn Flex, after one warm-up step (default 2)")
+    p.add_argument("--no-flex", action="store_true", help="skip timing the step through Burn Flex")
     p.add_argument("--json", action="store_true", help="print JSON instead of a markdown table")
     p.add_argument("--keep", action="store_true", help="keep the temporary directory (path on stderr)")
     args = p.parse_args(argv)
@@ -100,8 +112,8 @@ def parse_args(argv=None):
     if any(size < 32 or size & (size - 1) for size in args.size):
         # lts picks the U-Net's depth from the size (log2: 8 levels at 256), as this script does.
         p.error("--size must be powers of two, at least 32")
-    if min(args.batch, args.threads, args.steps) < 1 or args.warmup < 0:
-        p.error("--batch, --threads and --steps must be positive, --warmup not negative")
+    if min(args.batch, args.threads, args.steps, args.flex_steps, args.rounds) < 1 or args.warmup < 0:
+        p.error("--batch, --threads, --steps, --rounds and --flex-steps must be positive, --warmup not negative")
     args.pythons = [x for x in (args.pythons or default_pythons()).split(",") if x]
     return args
 
@@ -166,13 +178,14 @@ def elapsed_from_csv(path, batch):
     return rows
 
 
-def run_ours_step(args, ngf, size):
-    """`lts bench train`: the step alone on batches made beforehand."""
-    command = [str(args.lts), "bench", "train", "--json", "--backend", "cpu",
+def run_ours_step(args, ngf, size, backend="cpu"):
+    """`lts bench train`: the step alone on batches made beforehand, on `backend`."""
+    steps, warmup = (args.steps, args.warmup) if backend == "cpu" else (args.flex_steps, 1)
+    command = [str(args.lts), "bench", "train", "--json", "--backend", backend,
                "--ngf", str(ngf), "--ndf", str(args.ndf), "--size", str(size),
-               "--batch", str(args.batch), "--steps", str(args.steps), "--warmup", str(args.warmup)]
+               "--batch", str(args.batch), "--steps", str(steps), "--warmup", str(warmup)]
     env = dict(os.environ, RAYON_NUM_THREADS=str(args.threads))
-    log(f"ours  step ngf {ngf} {size}²: {' '.join(command)}")
+    log(f"{backend:5} step ngf {ngf} {size}²: {' '.join(command)}")
     done = subprocess.run(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     if done.returncode != 0:
         raise RuntimeError(f"lts bench train failed ({done.returncode}):\n{done.stderr[-3000:]}")
@@ -375,7 +388,8 @@ def main(argv=None):
     args = parse_args(argv)
     keys = [(size, ngf) for size in args.size for ngf in args.ngf]
     rows = {key: {"size": key[0], "ngf": key[1], "ndf": args.ndf, "batch": args.batch,
-                  "threads": args.threads, "ours_step": None, "ours_loop": None, "pytorch": {}}
+                  "threads": args.threads, "ours_step": None, "flex_step": None, "ours_loop": None, "pytorch": {},
+                  "rounds": []}
             for key in keys}
 
     if os.environ.get("LTS_TORCH_CHILD"):
@@ -387,13 +401,46 @@ def main(argv=None):
         print(json.dumps({"torch": torch.__version__, "rows": list(rows.values())}))
         return
 
-    if args.side in ("all", "ours"):
+    ours = args.side in ("all", "ours")
+    if ours:
         if args.lts is None:
             args.lts = default_lts()
         if not args.lts.is_file():
             sys.exit(f"no lts binary at {args.lts}: build it (cargo build --release) or pass --lts PATH")
+    versions = []
+    for round_ in range(args.rounds):
+        log(f"round {round_ + 1} of {args.rounds}")
+        timed = {key: {"ours": None, "pytorch": {}} for key in keys}
+        if ours:
+            for size, ngf in keys:
+                timed[(size, ngf)]["ours"] = run_ours_step(args, ngf, size)
+        if args.side in ("all", "pytorch"):
+            for python in args.pythons:
+                result = pytorch_in(python, args)
+                if result["torch"] not in versions:
+                    versions.append(result["torch"])
+                for row in result["rows"]:
+                    timed[(row["size"], row["ngf"])]["pytorch"][result["torch"]] = row["pytorch"]
+        for key in keys:
+            rows[key]["rounds"].append(timed[key])
+
+    for row in rows.values():
+        rounds = row["rounds"]
+        if ours:
+            by_rate = sorted((r["ours"] for r in rounds), key=lambda step: step["img_per_s"])
+            row["ours_step"] = dict(by_rate[len(by_rate) // 2],
+                                    img_per_s=statistics.median(s["img_per_s"] for s in by_rate))
+        for v in versions:
+            row["pytorch"][v] = {"images_per_s": statistics.median(
+                r["pytorch"][v]["images_per_s"] for r in rounds)}
+        row["ratios"] = {v: statistics.median(r["ours"]["img_per_s"] / r["pytorch"][v]["images_per_s"]
+                                              for r in rounds)
+                         for v in versions} if ours else {}
+
+    if ours:
         for size, ngf in keys:
-            rows[(size, ngf)]["ours_step"] = run_ours_step(args, ngf, size)
+            if not args.no_flex:
+                rows[(size, ngf)]["flex_step"] = run_ours_step(args, ngf, size, backend="flex")
         if not args.no_loop:
             workdir = Path(tempfile.mkdtemp(prefix="lts-train-bench-"))
             try:
@@ -411,22 +458,13 @@ def main(argv=None):
                     import shutil
                     shutil.rmtree(workdir, ignore_errors=True)
 
-    versions = []
-    if args.side in ("all", "pytorch"):
-        for python in args.pythons:
-            result = pytorch_in(python, args)
-            versions.append(result["torch"])
-            for row in result["rows"]:
-                rows[(row["size"], row["ngf"])]["pytorch"][result["torch"]] = row["pytorch"]
-
     for row in rows.values():
-        step = row["ours_step"]
-        row["ratios"] = {v: step["img_per_s"] / theirs["images_per_s"]
-                         for v, theirs in row["pytorch"].items()} if step else {}
+        step, flex = row["ours_step"], row["flex_step"]
+        row["ratio_to_flex"] = step["img_per_s"] / flex["img_per_s"] if step and flex else None
     if args.json:
         print(json.dumps({"cpu": cpu_model(), "cpu_count": os.cpu_count(), "torch": versions,
                           "lts": str(args.lts) if args.lts else None,
-                          "warmup": args.warmup, "steps": args.steps,
+                          "warmup": args.warmup, "steps": args.steps, "rounds": args.rounds,
                           "rows": list(rows.values())}, indent=2))
         return
 
@@ -434,29 +472,53 @@ def main(argv=None):
         step = row["ours_step"]
         return f" ({rate * step['gflop_per_img']:.0f})" if step else ""
 
+    with_flex = any(row["flex_step"] for row in rows.values())
     header = "| size | ngf | ours: step img/s (GFLOP/s) | ours: whole `lts train` loop |"
+    header += " Burn Flex img/s (GFLOP/s) |" if with_flex else ""
     header += "".join(f" PyTorch {v} img/s (GFLOP/s) |" for v in versions)
+    header += " ours / Burn Flex |" if with_flex else ""
     header += "".join(f" ours / PyTorch {v.split('+')[0]} |" for v in versions)
     print(header)
-    print("|---" * (4 + 2 * len(versions)) + "|")
+    print("|---" * (4 + 2 * len(versions) + 2 * with_flex) + "|")
     for row in rows.values():
         step, loop = row["ours_step"], row["ours_loop"]
         cells = [str(row["size"]), str(row["ngf"]),
                  f"{step['img_per_s']:.2f}{gflops(row, step['img_per_s'])}" if step else "-",
                  f"{loop['images_per_s']:.2f}" if loop else "-"]
+        flex = row["flex_step"]
+        if with_flex:
+            cells.append(f"{flex['img_per_s']:.2f}{gflops(row, flex['img_per_s'])}" if flex else "-")
         for v in versions:
             theirs = row["pytorch"].get(v)
             cells.append(f"{theirs['images_per_s']:.2f}{gflops(row, theirs['images_per_s'])}" if theirs else "-")
+        if with_flex:
+            ratio = row["ratio_to_flex"]
+            cells.append(f"**{ratio:.2f}**" if ratio is not None else "-")
         for v in versions:
             ratio = row["ratios"].get(v)
             cells.append(f"**{ratio:.2f}**" if ratio is not None else "-")
         print("| " + " | ".join(cells) + " |")
     print()
     print(f"{cpu_model()}, {os.cpu_count()} CPUs; batch {args.batch}, ndf {args.ndf}, {args.threads} threads; "
-          f"{args.warmup} warm-up then {args.steps} timed steps; lts {args.lts or '-'}")
+          f"{args.warmup} warm-up then {args.steps} timed steps, {args.rounds} rounds "
+          f"(Burn Flex: 1 then {args.flex_steps}, once); "
+          f"lts {args.lts or '-'}")
     print("- ours, step: `lts bench train` (the project's CPU kernels), the training step on batches made beforehand")
+    if with_flex:
+        print("- Burn Flex: the same step through Burn's autodiff on its Flex CPU backend, how `lts train` "
+              "ran before the project's own training kernels")
     print("- ours, loop: the whole `lts train` loop, pairs decoded and made on the fly by worker threads")
     print("- PyTorch: the training step on tensors made beforehand, same networks, losses and Adam")
+    if args.rounds > 1:
+        print(f"- step rates: medians of {args.rounds} rounds, every side timed in turn in each; ratios to "
+              "PyTorch: medians of the rounds' own ratios")
+    for row in rows.values():
+        if len(row["rounds"]) > 1 and ours:
+            per_round = "; ".join(
+                f"ours {r['ours']['img_per_s']:.2f}"
+                + "".join(f", {v.split('+')[0]} {r['pytorch'][v]['images_per_s']:.2f}" for v in versions)
+                for r in row["rounds"])
+            print(f"- {row['size']}² ngf {row['ngf']}, img/s by round: {per_round}")
 
 
 if __name__ == "__main__":
