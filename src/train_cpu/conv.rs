@@ -7,6 +7,7 @@ use rayon::prelude::*;
 use super::conv_taps;
 use super::param::Param;
 use super::product::{add_product_nt, product, View};
+use super::simd::{sum_f64, widest};
 use super::window::{col2im, im2col, Activation, Scatter, Window, TAPS};
 
 #[derive(Clone, Debug)]
@@ -75,7 +76,7 @@ impl Conv {
         if let Some(bias) = &self.bias {
             out.par_chunks_mut(columns)
                 .zip(&bias.value)
-                .for_each(|(row, &b)| row.iter_mut().for_each(|v| *v += b));
+                .for_each(|(row, &b)| add_to_each(row, b));
         }
     }
 
@@ -167,10 +168,22 @@ impl Conv {
 pub fn add_row_sums(sums: &mut [f32], matrix: &[f32], columns: usize) {
     let totals: Vec<f64> = matrix[..sums.len() * columns]
         .par_chunks(columns)
-        .map(|row| row.iter().map(|&v| f64::from(v)).sum())
+        .map(row_sum)
         .collect();
     for (s, t) in sums.iter_mut().zip(totals) {
         *s += t as f32;
+    }
+}
+
+widest! {
+    fn add_to_each(values: &mut [f32], b: f32) {
+        values.iter_mut().for_each(|v| *v += b);
+    }
+}
+
+widest! {
+    fn row_sum(row: &[f32]) -> f64 {
+        sum_f64(row, f64::from)
     }
 }
 

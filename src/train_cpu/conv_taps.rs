@@ -7,7 +7,7 @@ use rayon::prelude::*;
 
 use super::conv::sized;
 use super::product::{add_product_nt, product, View};
-use super::window::{Activation, Window, KERNEL, TAPS};
+use super::window::{activate, add_gated, Activation, Window, KERNEL, TAPS};
 
 /// For each tap (ky, kx) and each output line (image n, row oy): the input line it reads and the
 /// output and input column ranges that meet inside the maps.
@@ -58,7 +58,7 @@ pub fn forward(
     activated
         .par_chunks_mut(plane)
         .zip(input[..cin * plane].par_chunks(plane))
-        .for_each(|(a, x)| activation.apply_line(x, a));
+        .for_each(|(a, x)| activate(activation, x, a));
     // taps[tap × pixel] = Σ_c W[c, tap] · x[c, pixel]
     product(
         taps,
@@ -109,7 +109,7 @@ pub fn backward(
         activated
             .par_chunks_mut(plane)
             .zip(input[..cin * plane].par_chunks(plane))
-            .for_each(|(a, x)| activation.apply_line(x, a));
+            .for_each(|(a, x)| activate(activation, x, a));
         add_product_nt(weight_grad, activated, spread, [cin, TAPS, plane]);
         if let Some(b) = bias_grad {
             *b += g_out[..window.columns()]
@@ -130,6 +130,6 @@ pub fn backward(
             .par_chunks_mut(plane)
             .zip(g_input.par_chunks(plane))
             .zip(input[..cin * plane].par_chunks(plane))
-            .for_each(|((out, g), x)| activation.add_gated(g, x, out));
+            .for_each(|((out, g), x)| add_gated(activation, g, x, out));
     }
 }

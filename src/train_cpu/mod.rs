@@ -17,6 +17,7 @@ mod param;
 mod patchgan;
 mod pix2pix;
 mod product;
+mod simd;
 mod unet;
 mod window;
 

@@ -4,6 +4,7 @@
 use rayon::prelude::*;
 
 use super::param::Param;
+use super::simd::{sum_f64, sum_pairs_f64, widest};
 
 // One per layer, built once: the size of the instance variant does not matter.
 #[allow(clippy::large_enum_variant)]
@@ -75,15 +76,7 @@ impl Norm {
         let epsilon = self.epsilon();
         let (mean, var): (Vec<f32>, Vec<f32>) = z[..groups * len]
             .par_chunks(len)
-            .map(|values| {
-                let mean = values.iter().map(|&v| f64::from(v)).sum::<f64>() / len as f64;
-                let var = values
-                    .iter()
-                    .map(|&v| (f64::from(v) - mean).powi(2))
-                    .sum::<f64>()
-                    / len as f64;
-                (mean as f32, var as f32)
-            })
+            .map(mean_and_variance)
             .unzip();
         stats.inv_std = var.iter().map(|v| 1.0 / (v + epsilon).sqrt()).collect();
         let affine = self.affine();
@@ -96,10 +89,7 @@ impl Norm {
                 let (g, b) = affine.map_or((1.0, 0.0), |(gamma, beta)| {
                     (gamma[group / per_channel], beta[group / per_channel])
                 });
-                let (scale, shift) = (s * g, b - m * s * g);
-                for (o, &v) in out.iter_mut().zip(z) {
-                    *o = v * scale + shift;
-                }
+                scale_and_shift(z, s * g, b - m * s * g, out);
             });
         if let Self::Batch {
             running_mean,
@@ -137,13 +127,7 @@ impl Norm {
             .par_chunks(len)
             .zip(g_out.par_chunks(len))
             .enumerate()
-            .map(|(group, (z, g))| {
-                let (m, s) = (stats.mean[group], stats.inv_std[group]);
-                z.iter().zip(g).fold((0.0, 0.0), |(sg, sgx), (&v, &g)| {
-                    let x_hat = (v - m) * s;
-                    (sg + f64::from(g), sgx + f64::from(g * x_hat))
-                })
-            })
+            .map(|(group, (z, g))| gradient_sums(z, g, stats.mean[group], stats.inv_std[group]))
             .collect();
         let gammas = self.affine().map(|(gamma, _)| gamma.to_vec());
         g_z[..groups * len]
@@ -156,11 +140,14 @@ impl Norm {
                 let gamma = gammas.as_ref().map_or(1.0, |g| g[group / per_channel]);
                 let mean_g = (sums[group].0 / len as f64) as f32;
                 let mean_gx = (sums[group].1 / len as f64) as f32;
-                let scale = gamma * s;
-                for ((o, &v), &g) in g_z.iter_mut().zip(z).zip(g) {
-                    let x_hat = (v - m) * s;
-                    *o = scale * (g - mean_g - x_hat * mean_gx);
-                }
+                let line = GradientLine {
+                    mean: m,
+                    inv_std: s,
+                    scale: gamma * s,
+                    mean_g,
+                    mean_gx,
+                };
+                gradient_line(z, g, line, g_z);
             });
         if let Self::Batch { gamma, beta, .. } = self {
             for (group, (sg, sgx)) in sums.iter().enumerate() {
@@ -168,6 +155,56 @@ impl Norm {
                 gamma.grad[channel] += *sgx as f32;
                 beta.grad[channel] += *sg as f32;
             }
+        }
+    }
+}
+
+widest! {
+    /// A group's mean and (biased) variance, summed in f64.
+    fn mean_and_variance(values: &[f32]) -> (f32, f32) {
+        let len = values.len() as f64;
+        let mean = sum_f64(values, f64::from) / len;
+        let var = sum_f64(values, |v| (f64::from(v) - mean).powi(2)) / len;
+        (mean as f32, var as f32)
+    }
+}
+
+widest! {
+    /// `out = z · scale + shift`.
+    fn scale_and_shift(z: &[f32], scale: f32, shift: f32, out: &mut [f32]) {
+        for (o, &v) in out.iter_mut().zip(z) {
+            *o = v * scale + shift;
+        }
+    }
+}
+
+widest! {
+    /// Σ g and Σ g·x̂ over a group, x̂ = (z − mean)·inv_std.
+    fn gradient_sums(z: &[f32], g: &[f32], mean: f32, inv_std: f32) -> (f64, f64) {
+        sum_pairs_f64(z, g, |v, g| {
+            let x_hat = (v - mean) * inv_std;
+            (f64::from(g), f64::from(g * x_hat))
+        })
+    }
+}
+
+/// What a group's input gradient needs besides the values.
+#[derive(Clone, Copy)]
+struct GradientLine {
+    mean: f32,
+    inv_std: f32,
+    /// γ·inv_std
+    scale: f32,
+    mean_g: f32,
+    mean_gx: f32,
+}
+
+widest! {
+    /// `g_z = scale · (g − mean(g) − x̂ · mean(g·x̂))`.
+    fn gradient_line(z: &[f32], g: &[f32], line: GradientLine, g_z: &mut [f32]) {
+        for ((o, &v), &g) in g_z.iter_mut().zip(z).zip(g) {
+            let x_hat = (v - line.mean) * line.inv_std;
+            *o = line.scale * (g - line.mean_g - x_hat * line.mean_gx);
         }
     }
 }

@@ -2,6 +2,8 @@
 
 use rayon::prelude::*;
 
+use super::simd::widest;
+
 #[derive(Clone, Debug, Default)]
 pub struct Param {
     pub value: Vec<f32>,
@@ -55,24 +57,51 @@ impl Adam {
         let correction_2 = (1.0 - b2.powi(time)).sqrt();
         let factor = correction_2 / (1.0 - b1.powi(time));
         let epsilon = self.epsilon * correction_2;
-        let lr = lr as f32;
+        let update = Update {
+            beta_1: b1,
+            beta_2: b2,
+            lr: lr as f32,
+            factor,
+            epsilon,
+        };
         param
             .value
             .par_chunks_mut(CHUNK)
             .zip(param.grad.par_chunks(CHUNK))
             .zip(param.moment_1.par_chunks_mut(CHUNK))
             .zip(param.moment_2.par_chunks_mut(CHUNK))
-            .for_each(|(((value, grad), m1), m2)| {
-                for (((p, &g), m), v) in value.iter_mut().zip(grad).zip(m1).zip(m2) {
-                    *m = b1 * *m + (1.0 - b1) * g;
-                    *v = b2 * *v + (1.0 - b2) * g * g;
-                    *p -= lr * (*m * factor) / (v.sqrt() + epsilon);
-                }
-            });
+            .for_each(|(((value, grad), m1), m2)| adam_update(update, grad, m1, m2, value));
     }
 }
 
 const CHUNK: usize = 64 * 1024;
+
+/// One Adam step's constants, bias corrections folded in.
+#[derive(Clone, Copy)]
+struct Update {
+    beta_1: f32,
+    beta_2: f32,
+    lr: f32,
+    factor: f32,
+    epsilon: f32,
+}
+
+widest! {
+    fn adam_update(
+        update: Update,
+        grad: &[f32],
+        moment_1: &mut [f32],
+        moment_2: &mut [f32],
+        value: &mut [f32],
+    ) {
+        let Update { beta_1: b1, beta_2: b2, lr, factor, epsilon } = update;
+        for (((p, &g), m), v) in value.iter_mut().zip(grad).zip(moment_1).zip(moment_2) {
+            *m = b1 * *m + (1.0 - b1) * g;
+            *v = b2 * *v + (1.0 - b2) * g * g;
+            *p -= lr * (*m * factor) / (v.sqrt() + epsilon);
+        }
+    }
+}
 
 #[cfg(test)]
 mod tests {

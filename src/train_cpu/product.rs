@@ -4,6 +4,8 @@
 use gemm::Parallelism;
 use rayon::prelude::*;
 
+use super::simd::widest;
+
 /// A row-major `rows × cols` matrix, or the transpose of one.
 #[derive(Clone, Copy)]
 pub struct View<'a> {
@@ -154,15 +156,36 @@ pub fn add_product_nt(dst: &mut [f32], lhs: &[f32], rhs: &[f32], [m, n, p]: [usi
             out
         })
         .collect();
+    // Added in bands of BAND rows of `dst`: a band reads each transposed line's BAND
+    // consecutive values (one cache line) instead of one value from a line per row.
     dst[..m * n]
-        .par_chunks_mut(n)
+        .par_chunks_mut(BAND * n)
         .enumerate()
-        .for_each(|(i, row)| {
-            for (j, d) in row.iter_mut().enumerate() {
-                *d += partial.iter().map(|t| t[j * m + i]).sum::<f32>();
+        .for_each(|(band, rows)| match &partial[..] {
+            [only] => add_transposed(rows, only, band * BAND, m, n),
+            _ => {
+                for part in &partial {
+                    add_transposed(rows, part, band * BAND, m, n);
+                }
             }
         });
 }
+
+widest! {
+    /// `rows` (`dst`'s rows from `first`, `n` long) += those rows of `transposed` (`n × m`)ᵀ.
+    fn add_transposed(rows: &mut [f32], transposed: &[f32], first: usize, m: usize, n: usize) {
+        let height = rows.len() / n;
+        for j in 0..n {
+            let column = &transposed[j * m + first..][..height];
+            for (r, &v) in column.iter().enumerate() {
+                rows[r * n + j] += v;
+            }
+        }
+    }
+}
+
+/// Rows of `dst` added together from the transposed result.
+const BAND: usize = 16;
 
 /// Results up to this many values get one share of the shared dimension per thread.
 const SMALL_RESULT: usize = 16 * 1024;
@@ -197,7 +220,7 @@ mod tests {
     #[test]
     fn weight_gradient_products_match_a_naive_product() {
         // Short and long shared dimensions: one product, or one share per thread.
-        for (m, n, p) in [(3, 4, 5), (8, 4, 40_000)] {
+        for (m, n, p) in [(3, 4, 5), (8, 4, 40_000), (37, 21, 50)] {
             let a: Vec<f32> = (0..m * p).map(|i| ((i % 97) as f32 * 0.37).sin()).collect();
             let b: Vec<f32> = (0..n * p).map(|i| ((i % 89) as f32 * 0.11).cos()).collect();
             let expected = naive(&a, &transpose(&b, n, p), m, p, n);

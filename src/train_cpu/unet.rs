@@ -10,6 +10,7 @@ use super::conv::{sized, Conv, InputGrad};
 use super::conv_transpose::ConvTranspose;
 use super::norm::{Layout, Norm, NormStats};
 use super::param::Param;
+use super::simd::widest;
 use super::window::Activation;
 
 const LEAKY: Activation = Activation::Leaky(0.2);
@@ -183,11 +184,7 @@ impl UnetTrainer {
             rectified
                 .par_chunks_mut(CHUNK)
                 .zip(pass.cat[i].par_chunks(CHUNK))
-                .for_each(|(r, c)| {
-                    for (r, &c) in r.iter_mut().zip(c) {
-                        *r = c.max(0.0);
-                    }
-                });
+                .for_each(|(r, c)| rectify(c, r));
             let out_len = level.up.cout * batch * (2 * side).pow(2);
             let Some(norm) = &mut level.up_norm else {
                 let picture = &mut pass.picture[..out_len];
@@ -246,11 +243,7 @@ impl UnetTrainer {
                     g_z.par_chunks_mut(CHUNK)
                         .zip(g_picture[..out_len].par_chunks(CHUNK))
                         .zip(pass.picture.par_chunks(CHUNK))
-                        .for_each(|((g_z, g), y)| {
-                            for ((o, &g), &y) in g_z.iter_mut().zip(g).zip(y) {
-                                *o = g * (1.0 - y * y);
-                            }
-                        });
+                        .for_each(|((g_z, g), y)| through_tanh(g, y, g_z));
                 }
                 Some(norm) => {
                     let outer = &pass.g_cat[i - 1];
@@ -278,13 +271,7 @@ impl UnetTrainer {
             g_cat
                 .par_chunks_mut(CHUNK)
                 .zip(rectified.par_chunks(CHUNK))
-                .for_each(|(g, r)| {
-                    for (g, &r) in g.iter_mut().zip(r) {
-                        if r <= 0.0 {
-                            *g = 0.0;
-                        }
-                    }
-                });
+                .for_each(|(g, r)| gate_by_rectified(r, g));
         }
         for i in (0..levels).rev() {
             let level = &mut self.levels[i];
@@ -331,3 +318,32 @@ impl UnetTrainer {
 }
 
 const CHUNK: usize = 16 * 1024;
+
+widest! {
+    /// `out = max(x, 0)`.
+    fn rectify(x: &[f32], out: &mut [f32]) {
+        for (o, &x) in out.iter_mut().zip(x) {
+            *o = x.max(0.0);
+        }
+    }
+}
+
+widest! {
+    /// `g_z = g · (1 − y²)`, the gradient through `y = tanh(z)`.
+    fn through_tanh(g: &[f32], y: &[f32], g_z: &mut [f32]) {
+        for ((o, &g), &y) in g_z.iter_mut().zip(g).zip(y) {
+            *o = g * (1.0 - y * y);
+        }
+    }
+}
+
+widest! {
+    /// Zeroes the gradient where the ReLU's output was zero.
+    fn gate_by_rectified(rectified: &[f32], g: &mut [f32]) {
+        for (g, &r) in g.iter_mut().zip(rectified) {
+            if r <= 0.0 {
+                *g = 0.0;
+            }
+        }
+    }
+}

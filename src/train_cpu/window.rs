@@ -8,6 +8,8 @@
 
 use rayon::prelude::*;
 
+use super::simd::widest;
+
 pub const KERNEL: usize = 4;
 pub const TAPS: usize = KERNEL * KERNEL;
 
@@ -72,6 +74,7 @@ impl Activation {
     }
 
     /// `out = activation(x)` for a whole line, branch-free so it vectorises.
+    #[inline(always)]
     pub fn apply_line(self, x: &[f32], out: &mut [f32]) {
         match self {
             Self::Identity => out.copy_from_slice(x),
@@ -90,6 +93,7 @@ impl Activation {
     }
 
     /// `out += g · activation'(x)` for a whole line, the match hoisted so the loop vectorises.
+    #[inline(always)]
     pub fn add_gated(self, g: &[f32], x: &[f32], out: &mut [f32]) {
         match self {
             Self::Identity => out.iter_mut().zip(g).for_each(|(o, &g)| *o += g),
@@ -129,6 +133,20 @@ impl Activation {
     }
 }
 
+widest! {
+    /// `out = activation(x)`, widened.
+    pub fn activate(activation: Activation, x: &[f32], out: &mut [f32]) {
+        activation.apply_line(x, out);
+    }
+}
+
+widest! {
+    /// `out += g · activation'(x)`, widened.
+    pub fn add_gated(activation: Activation, g: &[f32], x: &[f32], out: &mut [f32]) {
+        activation.add_gated(g, x, out);
+    }
+}
+
 /// `cols[(c, ky, kx)][(n, oy, ox)] = activation(input[c][n][oy·s + ky − 1][ox·s + kx − 1])`,
 /// zero outside the maps. `cols` holds `16·channels × window.columns()` values.
 pub fn im2col(
@@ -146,55 +164,57 @@ pub fn im2col(
         .for_each(|(rows, maps)| gather_channel(maps, window, activation, rows));
 }
 
-/// One channel's 16 rows. Each input line is activated once into a zero-padded copy; for
-/// stride 2 the copy is split into its even and odd pixels, so all four kernel columns are
-/// contiguous copies.
-fn gather_channel(maps: &[f32], window: Window, activation: Activation, rows: &mut [f32]) {
-    let Window {
-        stride,
-        side,
-        batch,
-    } = window;
-    let out_side = window.out_side();
-    let columns = window.columns();
-    let padded = side + 2;
-    let mut line = vec![0.0; padded];
-    let half = padded / 2;
-    let mut even = vec![0.0; half];
-    let mut odd = vec![0.0; half];
-    for n in 0..batch {
-        let map = &maps[n * side * side..][..side * side];
-        for oy in 0..out_side {
-            let at = (n * out_side + oy) * out_side;
-            for ky in 0..KERNEL {
-                let iy = (oy * stride + ky).wrapping_sub(1);
-                if iy >= side {
-                    for kx in 0..KERNEL {
-                        rows[(ky * KERNEL + kx) * columns + at..][..out_side].fill(0.0);
+widest! {
+    /// One channel's 16 rows. Each input line is activated once into a zero-padded copy; for
+    /// stride 2 the copy is split into its even and odd pixels, so all four kernel columns are
+    /// contiguous copies.
+    fn gather_channel(maps: &[f32], window: Window, activation: Activation, rows: &mut [f32]) {
+        let Window {
+            stride,
+            side,
+            batch,
+        } = window;
+        let out_side = window.out_side();
+        let columns = window.columns();
+        let padded = side + 2;
+        let mut line = vec![0.0; padded];
+        let half = padded / 2;
+        let mut even = vec![0.0; half];
+        let mut odd = vec![0.0; half];
+        for n in 0..batch {
+            let map = &maps[n * side * side..][..side * side];
+            for oy in 0..out_side {
+                let at = (n * out_side + oy) * out_side;
+                for ky in 0..KERNEL {
+                    let iy = (oy * stride + ky).wrapping_sub(1);
+                    if iy >= side {
+                        for kx in 0..KERNEL {
+                            rows[(ky * KERNEL + kx) * columns + at..][..out_side].fill(0.0);
+                        }
+                        continue;
                     }
-                    continue;
-                }
-                activation.apply_line(&map[iy * side..][..side], &mut line[1..=side]);
-                if stride == 1 {
-                    for kx in 0..KERNEL {
-                        rows[(ky * KERNEL + kx) * columns + at..][..out_side]
-                            .copy_from_slice(&line[kx..kx + out_side]);
-                    }
-                } else {
-                    for ((pair, e), o) in line.chunks_exact(2).zip(&mut even).zip(&mut odd) {
-                        *e = pair[0];
-                        *o = pair[1];
-                    }
-                    // Padded column 2·ox + kx: even[ox], odd[ox], even[ox + 1], odd[ox + 1].
-                    let sources = [
-                        &even[..out_side],
-                        &odd[..out_side],
-                        &even[1..=out_side],
-                        &odd[1..=out_side],
-                    ];
-                    for (kx, source) in sources.iter().enumerate() {
-                        rows[(ky * KERNEL + kx) * columns + at..][..out_side]
-                            .copy_from_slice(source);
+                    activation.apply_line(&map[iy * side..][..side], &mut line[1..=side]);
+                    if stride == 1 {
+                        for kx in 0..KERNEL {
+                            rows[(ky * KERNEL + kx) * columns + at..][..out_side]
+                                .copy_from_slice(&line[kx..kx + out_side]);
+                        }
+                    } else {
+                        for ((pair, e), o) in line.chunks_exact(2).zip(&mut even).zip(&mut odd) {
+                            *e = pair[0];
+                            *o = pair[1];
+                        }
+                        // Padded column 2·ox + kx: even[ox], odd[ox], even[ox + 1], odd[ox + 1].
+                        let sources = [
+                            &even[..out_side],
+                            &odd[..out_side],
+                            &even[1..=out_side],
+                            &odd[1..=out_side],
+                        ];
+                        for (kx, source) in sources.iter().enumerate() {
+                            rows[(ky * KERNEL + kx) * columns + at..][..out_side]
+                                .copy_from_slice(source);
+                        }
                     }
                 }
             }
@@ -229,78 +249,81 @@ pub fn col2im(cols: &[f32], channels: usize, window: Window, out: &mut [f32], sc
         });
 }
 
-fn scatter_channel(
-    rows: &[f32],
-    window: Window,
-    channel: usize,
-    maps: &mut [f32],
-    scatter: Scatter,
-) {
-    let Window {
-        stride,
-        side,
-        batch,
-    } = window;
-    let out_side = window.out_side();
-    let columns = window.columns();
-    let padded = side + 2;
-    let mut sums = vec![0.0f32; padded * padded];
-    // Stride 2: each padded line's even and odd pixels summed apart (contiguous adds), then
-    // interleaved.
-    let half = padded / 2;
-    let mut even = vec![0.0f32; padded * half];
-    let mut odd = vec![0.0f32; padded * half];
-    for n in 0..batch {
-        if stride == 1 {
-            sums.fill(0.0);
-        } else {
-            even.fill(0.0);
-            odd.fill(0.0);
-        }
-        for oy in 0..out_side {
-            let at = (n * out_side + oy) * out_side;
-            for ky in 0..KERNEL {
-                let py = oy * stride + ky;
-                for kx in 0..KERNEL {
-                    let values = &rows[(ky * KERNEL + kx) * columns + at..][..out_side];
-                    let line = if stride == 1 {
-                        &mut sums[py * padded + kx..][..out_side]
-                    } else {
-                        // Padded column 2·ox + kx: even[ox + kx/2] or odd[ox + kx/2].
-                        let split = if kx % 2 == 0 { &mut even } else { &mut odd };
-                        &mut split[py * half + kx / 2..][..out_side]
-                    };
-                    for (s, &v) in line.iter_mut().zip(values) {
-                        *s += v;
+widest! {
+    /// One channel's columns summed back onto its maps.
+    fn scatter_channel(
+        rows: &[f32],
+        window: Window,
+        channel: usize,
+        maps: &mut [f32],
+        scatter: Scatter,
+    ) {
+        let Window {
+            stride,
+            side,
+            batch,
+        } = window;
+        let out_side = window.out_side();
+        let columns = window.columns();
+        let padded = side + 2;
+        let mut sums = vec![0.0f32; padded * padded];
+        // Stride 2: each padded line's even and odd pixels summed apart (contiguous adds), then
+        // interleaved.
+        let half = padded / 2;
+        let mut even = vec![0.0f32; padded * half];
+        let mut odd = vec![0.0f32; padded * half];
+        for n in 0..batch {
+            if stride == 1 {
+                sums.fill(0.0);
+            } else {
+                even.fill(0.0);
+                odd.fill(0.0);
+            }
+            for oy in 0..out_side {
+                let at = (n * out_side + oy) * out_side;
+                for ky in 0..KERNEL {
+                    let py = oy * stride + ky;
+                    for kx in 0..KERNEL {
+                        let values = &rows[(ky * KERNEL + kx) * columns + at..][..out_side];
+                        let line = if stride == 1 {
+                            &mut sums[py * padded + kx..][..out_side]
+                        } else {
+                            // Padded column 2·ox + kx: even[ox + kx/2] or odd[ox + kx/2].
+                            let split = if kx % 2 == 0 { &mut even } else { &mut odd };
+                            &mut split[py * half + kx / 2..][..out_side]
+                        };
+                        for (s, &v) in line.iter_mut().zip(values) {
+                            *s += v;
+                        }
                     }
                 }
             }
-        }
-        if stride == 2 {
-            for ((line, e), o) in sums
-                .chunks_exact_mut(padded)
-                .zip(even.chunks_exact(half))
-                .zip(odd.chunks_exact(half))
-            {
-                for ((pair, &e), &o) in line.chunks_exact_mut(2).zip(e).zip(o) {
-                    pair[0] = e;
-                    pair[1] = o;
-                }
-            }
-        }
-        let map = &mut maps[n * side * side..][..side * side];
-        for (iy, out) in map.chunks_exact_mut(side).enumerate() {
-            let summed = &sums[(iy + 1) * padded + 1..][..side];
-            match scatter {
-                Scatter::Write { bias } => {
-                    let b = bias.map_or(0.0, |b| b[channel]);
-                    for (o, &s) in out.iter_mut().zip(summed) {
-                        *o = s + b;
+            if stride == 2 {
+                for ((line, e), o) in sums
+                    .chunks_exact_mut(padded)
+                    .zip(even.chunks_exact(half))
+                    .zip(odd.chunks_exact(half))
+                {
+                    for ((pair, &e), &o) in line.chunks_exact_mut(2).zip(e).zip(o) {
+                        pair[0] = e;
+                        pair[1] = o;
                     }
                 }
-                Scatter::Gradient { pre, activation } => {
-                    let start = channel * window.in_plane() + (n * side + iy) * side;
-                    activation.add_gated(summed, &pre[start..][..side], out);
+            }
+            let map = &mut maps[n * side * side..][..side * side];
+            for (iy, out) in map.chunks_exact_mut(side).enumerate() {
+                let summed = &sums[(iy + 1) * padded + 1..][..side];
+                match scatter {
+                    Scatter::Write { bias } => {
+                        let b = bias.map_or(0.0, |b| b[channel]);
+                        for (o, &s) in out.iter_mut().zip(summed) {
+                            *o = s + b;
+                        }
+                    }
+                    Scatter::Gradient { pre, activation } => {
+                        let start = channel * window.in_plane() + (n * side + iy) * side;
+                        activation.add_gated(summed, &pre[start..][..side], out);
+                    }
                 }
             }
         }
