@@ -63,17 +63,13 @@ fn stage() -> &'static PathBuf {
 /// The warm model's opposite: trained the same way on blue blobs, so whatever it is shown its
 /// picture is cool. Trained only by the test that needs it.
 fn cool_model() -> PathBuf {
-    static COOL: OnceLock<PathBuf> = OnceLock::new();
-    let root = COOL.get_or_init(|| {
-        let root = scratch("live_cool");
-        train_blobs(&root, "cool", |glow| {
-            Rgb([
-                20,
-                (40.0 + 120.0 * glow * glow) as u8,
-                (80.0 + 175.0 * glow) as u8,
-            ])
-        });
-        root
+    let root = scratch("live_cool");
+    train_blobs(&root, "cool", |glow| {
+        Rgb([
+            20,
+            (40.0 + 120.0 * glow * glow) as u8,
+            (80.0 + 175.0 * glow) as u8,
+        ])
     });
     root.join("models/cool")
 }

@@ -161,12 +161,9 @@ pub fn add_product_nt(dst: &mut [f32], lhs: &[f32], rhs: &[f32], [m, n, p]: [usi
     dst[..m * n]
         .par_chunks_mut(BAND * n)
         .enumerate()
-        .for_each(|(band, rows)| match &partial[..] {
-            [only] => add_transposed(rows, only, band * BAND, m, n),
-            _ => {
-                for part in &partial {
-                    add_transposed(rows, part, band * BAND, m, n);
-                }
+        .for_each(|(band, rows)| {
+            for part in &partial {
+                add_transposed(rows, part, band * BAND, m, n);
             }
         });
 }
